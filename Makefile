@@ -1,0 +1,41 @@
+# The two README commands: `make demo` (the main job) and `make test` (the whole suite).
+# Needs only python3 and make: uv comes from PyPI into .tools/ when it is not on PATH.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
+	target-iterable/target_iterable sandbox/sandbox
+
+.PHONY: install lint format test demo benchmark clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet uv
+
+install: $(UV)
+	$(UV) sync --all-packages --frozen
+	$(UV) run meltano install
+
+lint: install
+	$(UV) run ruff format --check .
+	$(UV) run ruff check .
+	$(UV) run mypy $(PACKAGES)
+
+format: install
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+test: lint
+	$(UV) run pytest
+
+demo: install
+	$(UV) run python scripts/demo.py
+
+benchmark: install
+	$(UV) run python -m benchmarks
+
+clean:
+	rm -rf .venv .tools .meltano .demo

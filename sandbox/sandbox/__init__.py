@@ -1,0 +1,1 @@
+"""Loopback emulators of the BigCommerce and Iterable APIs."""

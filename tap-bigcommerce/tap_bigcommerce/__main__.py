@@ -1,0 +1,3 @@
+from tap_bigcommerce.tap import TapBigCommerce
+
+TapBigCommerce.cli()

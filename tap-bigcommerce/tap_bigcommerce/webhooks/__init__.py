@@ -1,0 +1,1 @@
+"""Webhook receiver for BigCommerce cart and checkout events."""

@@ -1,0 +1,1 @@
+"""Singer mapper from BigCommerce records to Iterable operations."""
