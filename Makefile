@@ -16,7 +16,7 @@ PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable 
 	.tools/bin/python -m pip install --quiet uv
 
 install: $(UV)
-	$(UV) sync --all-packages --frozen
+	$(UV) sync --all-packages --locked
 	$(UV) run meltano install
 
 lint: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
+
 from target_iterable.contract import OPERATIONS, operation_schema
 
 
