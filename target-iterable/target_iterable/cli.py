@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 from target_iterable.target import TargetIterable
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "replay":
+        from target_iterable.replay import main as replay_main  # noqa: PLC0415 (only for replay)
+
+        sys.exit(replay_main(sys.argv[2:]))
     TargetIterable.cli()
 
 

@@ -1,14 +1,169 @@
-"""Sinks that send batches of records to Iterable."""
+"""Sinks: one per incoming stream, sending to the operation the stream maps to.
+
+Records are validated against the operation's schema as they arrive (fastjsonschema); an invalid
+record is dead-lettered and the rest go on (the SDK's own validation would fail the run, and is
+slower). Valid records are buffered and sent in batches by the operation's sender.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, cast
+
+from singer_sdk import Target
+from singer_sdk.helpers._typing import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
+from singer_sdk.sinks.core import BaseJSONSchemaValidator
+
+from target_iterable import encoding
+from target_iterable.bulk import CatalogItemsSender, EventsSender, UsersSender
+from target_iterable.dead_letters import DeadLetter
+from target_iterable.endpoints import MAX_CATALOG_ITEM_BYTES, MAX_ITEMS_PER_BULK_REQUEST
+from target_iterable.runtime import HasRuntime, Runtime
+from target_iterable.single import CartsSender, PurchasesSender, UserDeletionsSender
+from target_iterable.validation import Problem, RecordValidator
 
 
-class IterableSink(BatchSink):
-    """Placeholder sink: loading arrives with the target-iterable issue."""
+class Sender(Protocol):
+    def send(self, records: list[dict[str, Any]], stream: str) -> None: ...
+
+
+SENDERS: dict[str, Callable[[Runtime], Sender]] = {
+    "users": UsersSender,
+    "events": EventsSender,
+    "catalog_items": CatalogItemsSender,
+    "purchases": PurchasesSender,
+    "carts": CartsSender,
+    "user_deletions": UserDeletionsSender,
+}
+
+
+class _RuntimeSink(BatchSink):
+    """Keeps the run's shared runtime (the SDK passes the target only to `__init__`)."""
+
+    # A drained batch holds at most this many records; senders pack them into requests.
+    MAX_SIZE_DEFAULT = MAX_ITEMS_PER_BULK_REQUEST
+
+    def __init__(
+        self,
+        target: Target,
+        stream_name: str,
+        schema: dict,
+        key_properties: Sequence[str] | None,
+    ) -> None:
+        self.runtime: Runtime = cast(HasRuntime, target).runtime
+        self.settled_records = 0  # records read whose fate is known (sent or dead-lettered)
+        self.read_records = 0
+        super().__init__(target, stream_name, schema, key_properties)
+
+    def get_validator(self) -> BaseJSONSchemaValidator | None:
+        # Records are checked against the operation's contract instead (see process_record).
+        return None
+
+    def _parse_timestamps_in_record(
+        self, record: dict, schema: dict, treatment: DatetimeErrorTreatmentEnum
+    ) -> None:
+        # Records go to Iterable as received: no string is turned into a datetime.
+        return
+
+    def _singer_validate_message(self, record: dict) -> None:
+        # Missing key properties are reported by the contract validation, as a dead letter.
+        return
+
+    def process_record(self, record: dict, context: dict) -> None:
+        self.read_records += 1
+        letter = self.check(record)
+        if letter is not None:
+            self.runtime.dead_letter([letter])
+            return
+        context.setdefault("records", []).append(record)
+
+    def check(self, record: dict[str, Any]) -> DeadLetter | None:
+        raise NotImplementedError
 
     def process_batch(self, context: dict) -> None:
-        self.logger.warning(
-            "Loading is not implemented yet; %d records ignored", len(context.get("records", []))
+        read_at_drain = self.read_records
+        records = context.get("records", [])
+        if records:
+            self.send(records)
+        self.settled_records = read_at_drain
+        self.runtime.log_progress()
+
+    def send(self, records: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+
+class IterableSink(_RuntimeSink):
+    """Validates and sends the records of a stream that maps to an operation."""
+
+    def __init__(
+        self,
+        target: Target,
+        stream_name: str,
+        schema: dict,
+        key_properties: Sequence[str] | None,
+    ) -> None:
+        super().__init__(target, stream_name, schema, key_properties)
+        operation = self.runtime.operation_for(stream_name)
+        if operation is None:
+            msg = f"Stream {stream_name!r} maps to no operation"
+            raise ValueError(msg)
+        self.operation = operation
+        self._validator_for_contract = RecordValidator(operation)
+        self._sender = SENDERS[operation](self.runtime)
+
+    def check(self, record: dict[str, Any]) -> DeadLetter | None:
+        self.runtime.stats.received(self.operation)
+        problem: Problem | None = None
+        if self.runtime.settings.validate_records:
+            problem = self._validator_for_contract.problem(record)
+        if problem is None and self.operation == "catalog_items":
+            problem = _catalog_item_size_problem(record)
+        if problem is None:
+            return None
+        return DeadLetter(
+            stream=self.stream_name,
+            operation=self.operation,
+            record=record,
+            reason=problem.reason,
+            field=problem.field,
+            rule=problem.rule,
         )
+
+    def send(self, records: list[dict[str, Any]]) -> None:
+        if self.operation == "catalog_items":
+            distinct = len({record["itemId"] for record in records})
+            if distinct < len(records):
+                self.tally_duplicate_merged(len(records) - distinct)
+        self._sender.send(records, self.stream_name)
+
+
+class UnknownStreamSink(_RuntimeSink):
+    """With `unknown_streams: dead_letter`: every record of the stream is dead-lettered."""
+
+    def check(self, record: dict[str, Any]) -> DeadLetter | None:
+        return DeadLetter(
+            stream=self.stream_name,
+            operation=None,
+            record=record,
+            reason=f"stream {self.stream_name!r} maps to no operation; add it to stream_operations",
+            rule="unknown_stream",
+        )
+
+    def send(self, records: list[dict[str, Any]]) -> None:
+        return
+
+
+def _catalog_item_size_problem(record: dict[str, Any]) -> Problem | None:
+    value = record.get("value")
+    try:
+        size = encoding.size_in_bytes(value)
+    except (TypeError, ValueError) as error:
+        return Problem(field="value", rule="json", reason=f"value is not JSON: {error}")
+    if size > MAX_CATALOG_ITEM_BYTES:
+        return Problem(
+            field="value",
+            rule="maxBytes",
+            reason=f"value is {size} bytes as JSON; Iterable allows {MAX_CATALOG_ITEM_BYTES}",
+        )
+    return None

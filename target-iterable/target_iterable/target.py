@@ -1,31 +1,95 @@
-"""The Iterable target: settings and the sink for each operation."""
+"""The Iterable target: settings, one sink per stream, STATE gating and the run summary."""
 
 from __future__ import annotations
 
-from singer_sdk import Target
-from singer_sdk import typing as th
+import datetime
+import os
+from pathlib import Path
+from typing import Any
 
-from target_iterable.sinks import IterableSink
+from singer_sdk import Target
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.sinks import Sink
+
+from target_iterable.runtime import Runtime
+from target_iterable.settings import CONFIG_JSONSCHEMA, Settings
+from target_iterable.sinks import IterableSink, UnknownStreamSink, _RuntimeSink
+from target_iterable.state import StateGate
+
+
+class UnknownStreamError(ValueError):
+    """A stream that maps to no operation, with `unknown_streams: fail`."""
 
 
 class TargetIterable(Target):
-    """Loads users, events, purchases, carts and catalog items into Iterable."""
+    """Loads users, events, purchases, carts, catalog items and user deletions into Iterable."""
 
     name = "target-iterable"
     default_sink_class = IterableSink
+    config_jsonschema = CONFIG_JSONSCHEMA
 
-    config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_key",
-            th.StringType,
-            required=True,
-            secret=True,
-            description="Iterable server-side API key (sent as `Api-Key`).",
-        ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default="https://api.iterable.com",
-            description="Iterable API root; EU projects use `https://api.eu.iterable.com`.",
-        ),
-    ).to_dict()
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        settings = self._checked_settings()
+        started_at = datetime.datetime.fromtimestamp(self.initialized_at / 1000, datetime.UTC)
+        self.runtime = Runtime(settings, self.logger, started_at)
+        self._state_gate = StateGate(self._write_state_message)
+
+    def _checked_settings(self) -> Settings:
+        config = dict(self.config)
+        if "api_key" not in config:  # validation was skipped (e.g. --about); nothing will be sent
+            config["api_key"] = ""
+        settings = Settings.from_config(config)
+        errors = []
+        if not settings.api_url.startswith(("https://", "http://")):
+            errors.append(f"api_url must be an http(s) URL, got {settings.api_url!r}")
+        dead_letter_dir = Path(settings.dead_letter_path or "./dead-letters").parent
+        if dead_letter_dir.exists() and not os.access(dead_letter_dir, os.W_OK):
+            errors.append(f"dead_letter_path: cannot write in {dead_letter_dir}")
+        if errors:
+            raise ConfigValidationError("Config validation failed", errors=errors)
+        return settings
+
+    def get_sink_class(self, stream_name: str) -> type[Sink]:
+        if self.runtime.operation_for(stream_name) is not None:
+            return IterableSink
+        if self.runtime.settings.unknown_streams == "dead_letter":
+            self.logger.warning(
+                "Stream %r maps to no operation: its records go to the dead-letter log",
+                stream_name,
+            )
+            return UnknownStreamSink
+        msg = (
+            f"Stream {stream_name!r} maps to no Iterable operation. Name the stream after an "
+            "operation (users, events, purchases, carts, catalog_items, user_deletions), map it "
+            "in the stream_operations setting, or set unknown_streams to dead_letter"
+        )
+        raise UnknownStreamError(msg)
+
+    def _settling_sinks(self) -> list[_RuntimeSink]:
+        sinks = [*self._sinks_to_clear, *self._sinks_active.values()]
+        return [sink for sink in sinks if isinstance(sink, _RuntimeSink)]
+
+    def _process_state_message(self, message_dict: dict) -> None:
+        before = self._latest_state
+        super()._process_state_message(message_dict)
+        if self._latest_state is not None and self._latest_state is not before:
+            self._state_gate.received(self._latest_state, self._settling_sinks())
+
+    def _process_record_message(self, message_dict: dict) -> None:
+        last_full_drain = self._last_full_drain_at
+        super()._process_record_message(message_dict)
+        if self._last_full_drain_at != last_full_drain:
+            # The SDK drained every sink (max record age) and wrote the latest STATE itself.
+            self._state_gate.forget()
+        elif self._state_gate.has_pending:
+            self._state_gate.release()
+
+    def process_endofpipe(self) -> None:
+        try:
+            super().process_endofpipe()  # drains every sink, then writes the latest STATE
+            self._state_gate.forget()
+            self.runtime.log_progress(force=True)
+            self.runtime.log_summary()
+        finally:
+            self.runtime.dead_letters.close()

@@ -1,0 +1,109 @@
+"""Reading Iterable's answers about individual records: partial failures and rejected fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from target_iterable.client import Answer
+
+# failedUpdates lists of bulk answers → (identifier field in the record, why)
+FAILED_UPDATE_LISTS: dict[str, tuple[str, str]] = {
+    "invalidEmails": ("email", "invalid email"),
+    "invalidUserIds": ("userId", "malformed userId"),
+    "notFoundEmails": ("email", "no user with this email"),
+    "notFoundUserIds": ("userId", "no user with this userId"),
+    "invalidDataEmails": ("email", "invalid data for this user"),
+    "invalidDataUserIds": ("userId", "invalid data for this user"),
+    "conflictEmails": ("email", "email/userId conflict"),
+    "conflictUserIds": ("userId", "email/userId conflict"),
+    "forgottenEmails": ("email", "user is GDPR-forgotten"),
+    "forgottenUserIds": ("userId", "user is GDPR-forgotten"),
+}
+
+# 400 codes that blame some records of a bulk request: worth splitting the batch to find them.
+RECORD_LEVEL_CODES = frozenset(
+    {
+        "RequestFieldsTypesMismatched",
+        "BadJsonBody",
+        "InvalidEmailAddressError",
+        "InvalidUserIdError",
+        "BatchTooLarge",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One record refused inside a 200 answer."""
+
+    index: int  # position in the request
+    field: str
+    rule: str
+    reason: str
+
+
+def _strings(value: Any) -> set[str]:
+    return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+
+
+def partial_refusals(
+    records: list[dict[str, Any]], answer: Answer, *, with_event_names: bool = False
+) -> tuple[list[Refusal], int]:
+    """Records a 200 bulk answer refused, and how many failures matched no record.
+
+    Iterable names identifiers, not positions: every record carrying a refused identifier is
+    refused.
+    """
+    failed = answer.body.get("failedUpdates")
+    lists: dict[str, Any] = dict(failed) if isinstance(failed, dict) else {}
+    if not lists:  # older answers only have the deprecated top-level lists
+        lists = {k: answer.body.get(k) for k in ("invalidEmails", "invalidUserIds")}
+    refusals: dict[int, Refusal] = {}
+    for list_name, (field, why) in FAILED_UPDATE_LISTS.items():
+        identifiers = _strings(lists.get(list_name))
+        if not identifiers:
+            continue
+        lowered = {i.lower() for i in identifiers} if field == "email" else identifiers
+        for index, record in enumerate(records):
+            value = record.get(field)
+            if not isinstance(value, str):
+                continue
+            if (value.lower() if field == "email" else value) in lowered:
+                refusals.setdefault(index, Refusal(index, field, f"failedUpdates.{list_name}", why))
+    if with_event_names:
+        names = _strings(answer.body.get("disallowedEventNames"))
+        for index, record in enumerate(records):
+            if record.get("eventName") in names:
+                refusals.setdefault(
+                    index,
+                    Refusal(
+                        index,
+                        "eventName",
+                        "disallowedEventNames",
+                        "the project does not allow new custom event names",
+                    ),
+                )
+    fail_count = answer.body.get("failCount")
+    unmatched = 0
+    if isinstance(fail_count, int) and fail_count > len(refusals):
+        unmatched = fail_count - len(refusals)
+    return sorted(refusals.values(), key=lambda r: r.index), unmatched
+
+
+_INDEXED_PATH = re.compile(r"^obj\.\w+\[\d+\]\.?")
+
+
+def rejected_field(answer: Answer) -> str | None:
+    """The field a 400 names: a type mismatch's field, or the path of a bad JSON value."""
+    params = answer.body.get("params")
+    if not isinstance(params, dict):
+        return None
+    errors = params.get("validationErrors")
+    if isinstance(errors, dict) and errors:
+        return ",".join(f"dataFields.{name}" for name in errors)
+    paths: Iterable[str] = (k for k in params if isinstance(k, str) and k.startswith("obj"))
+    fields = [_INDEXED_PATH.sub("", path) or path for path in paths]
+    return ",".join(fields) or None

@@ -1,0 +1,269 @@
+"""Bulk requests: users/bulkUpdate, events/trackBulk, catalog items.
+
+Records are packed into requests of at most N records and 4 MB. Each answer is read: a 200 may
+refuse some records (dead-lettered with Iterable's reason); a 400 that blames records (one type
+mismatch rejects all 1000) is split in halves until the offenders are alone, so that only they
+are dead-lettered.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from target_iterable import encoding
+from target_iterable.answers import RECORD_LEVEL_CODES, partial_refusals, rejected_field
+from target_iterable.client import Answer
+from target_iterable.dead_letters import DeadLetter
+from target_iterable.endpoints import (
+    CATALOG_CREATE,
+    CATALOG_ITEMS,
+    EVENTS_TRACK_BULK,
+    MAX_BULK_BODY_BYTES,
+    USERS_BULK_UPDATE,
+    Endpoint,
+)
+from target_iterable.runtime import Runtime
+
+_ENVELOPE_ALLOWANCE = 1_000  # bytes kept free for the request's own keys
+
+
+@dataclass(frozen=True)
+class Item:
+    """A record and its JSON, encoded once."""
+
+    record: dict[str, Any]
+    json: str
+    stream: str  # the incoming stream, for dead letters
+
+
+class BulkSender:
+    """Sends one operation's records in bulk requests."""
+
+    endpoint: Endpoint
+    operation: str
+    with_event_names = False
+
+    def __init__(self, runtime: Runtime, per_request: int) -> None:
+        self.runtime = runtime
+        self.per_request = per_request
+
+    # What differs per endpoint
+    def encode(self, record: dict[str, Any]) -> str:
+        return encoding.dumps(record)
+
+    def envelope(self, items: list[str]) -> str:
+        raise NotImplementedError
+
+    def path_params(self) -> dict[str, str]:
+        return {}
+
+    def fix_and_retry(self, answer: Answer) -> bool:
+        """Whether a failed answer was fixed (a missing catalog created) and is worth a retry."""
+        return False
+
+    # Shared logic
+    def send(self, records: list[dict[str, Any]], stream: str) -> None:
+        items: list[Item] = []
+        too_large: list[DeadLetter] = []
+        for record in records:
+            text = self.encode(record)
+            if len(text.encode()) > MAX_BULK_BODY_BYTES - _ENVELOPE_ALLOWANCE:
+                too_large.append(
+                    self._letter(
+                        stream, record, "record is larger than a 4 MB request", rule="maxBytes"
+                    )
+                )
+            else:
+                items.append(Item(record, text, stream))
+        self.runtime.dead_letter(too_large)
+        for chunk in self._chunks(items):
+            self._send_chunk(chunk)
+
+    def _chunks(self, items: list[Item]) -> Iterator[list[Item]]:
+        chunk: list[Item] = []
+        size = _ENVELOPE_ALLOWANCE
+        for item in items:
+            item_size = len(item.json.encode()) + 1
+            if chunk and (len(chunk) >= self.per_request or size + item_size > MAX_BULK_BODY_BYTES):
+                yield chunk
+                chunk, size = [], _ENVELOPE_ALLOWANCE
+            chunk.append(item)
+            size += item_size
+        if chunk:
+            yield chunk
+
+    def _send_chunk(self, chunk: list[Item]) -> None:
+        answer = self.runtime.client.call(
+            self.endpoint,
+            body=self.envelope([item.json for item in chunk]),
+            path_params=self.path_params(),
+        )
+        if answer.ok:
+            self._read_partial_failures(chunk, answer)
+            return
+        if self.fix_and_retry(answer):
+            self._send_chunk(chunk)
+            return
+        blames_records = answer.status == 413 or answer.code in RECORD_LEVEL_CODES
+        if blames_records and len(chunk) > 1:
+            middle = len(chunk) // 2
+            self.runtime.logger.info(
+                "%s answered %s %s for %d records: splitting to isolate the offending ones",
+                self.endpoint.path,
+                answer.status,
+                answer.code,
+                len(chunk),
+            )
+            self._send_chunk(chunk[:middle])
+            self._send_chunk(chunk[middle:])
+            return
+        field = rejected_field(answer)
+        self.runtime.dead_letter(
+            [
+                self._letter(
+                    item.stream,
+                    item.record,
+                    f"Iterable refused the request: {answer.message}",
+                    field=field,
+                    rule=answer.code or f"HTTP {answer.status}",
+                    answer=answer,
+                )
+                for item in chunk
+            ]
+        )
+
+    def _read_partial_failures(self, chunk: list[Item], answer: Answer) -> None:
+        records = [item.record for item in chunk]
+        refusals, unmatched = partial_refusals(
+            records, answer, with_event_names=self.with_event_names
+        )
+        if unmatched:
+            self.runtime.logger.warning(
+                "%s reported %d failure(s) that match no record of the request: %s",
+                self.endpoint.path,
+                unmatched,
+                self.runtime.redactor.text(answer.text[:500]),
+            )
+        self.runtime.dead_letter(
+            [
+                self._letter(
+                    chunk[r.index].stream,
+                    chunk[r.index].record,
+                    f"Iterable refused this record: {r.reason}",
+                    field=r.field,
+                    rule=r.rule,
+                    answer=answer,
+                )
+                for r in refusals
+            ]
+        )
+        self.runtime.stats.accepted(self.operation, len(chunk) - len(refusals))
+
+    def _letter(
+        self,
+        stream: str,
+        record: dict[str, Any],
+        reason: str,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        answer: Answer | None = None,
+    ) -> DeadLetter:
+        return DeadLetter(
+            stream=stream,
+            operation=self.operation,
+            record=record,
+            reason=reason,
+            field=field,
+            rule=rule,
+            iterable_answer=answer.for_dead_letter() if answer else None,
+        )
+
+
+class UsersSender(BulkSender):
+    endpoint = USERS_BULK_UPDATE
+    operation = "users"
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime, runtime.settings.users_per_request)
+
+    def encode(self, record: dict[str, Any]) -> str:
+        return encoding.dumps(user_with_defaults(record, self.runtime))
+
+    def envelope(self, items: list[str]) -> str:
+        extra = ""
+        if self.runtime.settings.create_new_fields is not None:
+            extra = f',"createNewFields":{encoding.dumps(self.runtime.settings.create_new_fields)}'
+        return '{"users":[' + ",".join(items) + "]" + extra + "}"
+
+
+class EventsSender(BulkSender):
+    endpoint = EVENTS_TRACK_BULK
+    operation = "events"
+    with_event_names = True
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime, runtime.settings.events_per_request)
+
+    def encode(self, record: dict[str, Any]) -> str:
+        create = self.runtime.settings.create_new_fields
+        if create is not None and "createNewFields" not in record:
+            record = {**record, "createNewFields": create}
+        return encoding.dumps(record)
+
+    def envelope(self, items: list[str]) -> str:
+        return '{"events":[' + ",".join(items) + "]}"
+
+
+class CatalogItemsSender(BulkSender):
+    endpoint = CATALOG_ITEMS
+    operation = "catalog_items"
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime, runtime.settings.catalog_items_per_request)
+        self._catalog_lock = threading.Lock()
+        self._catalog_created = False
+
+    def encode(self, record: dict[str, Any]) -> str:
+        return encoding.dumps(record["itemId"]) + ":" + encoding.dumps(record["value"])
+
+    def envelope(self, items: list[str]) -> str:
+        replace = encoding.dumps(self.runtime.settings.catalog_replace_uploaded_fields_only)
+        return '{"documents":{' + ",".join(items) + '},"replaceUploadedFieldsOnly":' + replace + "}"
+
+    def path_params(self) -> dict[str, str]:
+        return {"catalog": self.runtime.settings.catalog_name}
+
+    def send(self, records: list[dict[str, Any]], stream: str) -> None:
+        # One request's documents are keyed by itemId: the last record of an item wins.
+        latest = {record["itemId"]: record for record in records}
+        super().send(list(latest.values()), stream)
+
+    def fix_and_retry(self, answer: Answer) -> bool:
+        if answer.status != 404 or "catalog" not in f"{answer.code} {answer.message}".lower():
+            return False
+        with self._catalog_lock:
+            if self._catalog_created:
+                return False
+            created = self.runtime.client.call(CATALOG_CREATE, path_params=self.path_params())
+            if not (created.ok or created.status == 409):
+                return False
+            self._catalog_created = True
+        self.runtime.logger.info(
+            "Created the Iterable catalog %r", self.runtime.settings.catalog_name
+        )
+        return True
+
+
+def user_with_defaults(user: dict[str, Any], runtime: Runtime) -> dict[str, Any]:
+    """A user update with the configured `mergeNestedObjects`/`preferUserId` unless it sets them."""
+    settings = runtime.settings
+    extra: dict[str, Any] = {}
+    if settings.merge_nested_objects and "mergeNestedObjects" not in user:
+        extra["mergeNestedObjects"] = True
+    if settings.prefer_user_id and "preferUserId" not in user:
+        extra["preferUserId"] = True
+    return {**user, **extra} if extra else user

@@ -1,0 +1,209 @@
+"""The one HTTP client for Iterable: pacing, bounded retries with backoff, and reading answers.
+
+Retried: 429, 5xx, timeouts and dropped connections (exponential backoff with full jitter;
+`Retry-After` wins when sent). Not retried: other statuses, which the caller reads. 401/403 mean
+the key is wrong or lacks a permission: nothing else will work, so they stop the run.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import backoff
+import requests
+from requests.adapters import HTTPAdapter
+
+from target_iterable.endpoints import ALL_ENDPOINTS, Endpoint
+from target_iterable.rate_limit import Pacer
+from target_iterable.redaction import Redactor
+from target_iterable.settings import Settings
+from target_iterable.stats import RunStats
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+FATAL_STATUSES = frozenset({401, 403})
+_DROPPED = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+_MAX_TEXT = 2000  # characters of a non-JSON answer kept for errors and dead letters
+
+
+class IterableError(Exception):
+    """Iterable could not be used; the message names the endpoint, never the key."""
+
+
+class IterableAuthError(IterableError):
+    """401/403: the API key is wrong, disabled or lacks a permission."""
+
+
+class IterableUnavailableError(IterableError):
+    """Retries exhausted (429, 5xx, timeouts, dropped connections)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Iterable's answer to one request, read rather than trusted."""
+
+    status: int
+    body: dict[str, Any]
+    text: str
+
+    @property
+    def code(self) -> str | None:
+        code = self.body.get("code")
+        return code if isinstance(code, str) else None
+
+    @property
+    def message(self) -> str:
+        msg = self.body.get("msg", self.body.get("message"))
+        return msg if isinstance(msg, str) else self.text[:200]
+
+    @property
+    def ok(self) -> bool:
+        # The HTTP status decides (Iterable has answered 401 with code "Success"); a 2xx whose
+        # code is an error code is not a success either.
+        return 200 <= self.status < 300 and self.code in (None, "Success")
+
+    def for_dead_letter(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "code": self.code,
+            "msg": self.message,
+            "params": self.body.get("params"),
+        }
+
+
+def _retry_after_seconds(header: str | None) -> float | None:
+    if not header:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class IterableClient:
+    """Sends requests to Iterable for every sink; shared, thread-safe."""
+
+    def __init__(
+        self, settings: Settings, stats: RunStats, redactor: Redactor, logger: logging.Logger
+    ) -> None:
+        self._settings = settings
+        self._stats = stats
+        self._redactor = redactor
+        self._logger = logger
+        self._pacers = {e.key: Pacer(settings.rate_limits[e.key]) for e in ALL_ENDPOINTS}
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(
+                {
+                    "Api-Key": self._settings.api_key,
+                    "Content-Type": "application/json",
+                    "User-Agent": "target-iterable",
+                }
+            )
+            session.mount("http://", HTTPAdapter(pool_maxsize=4))
+            session.mount("https://", HTTPAdapter(pool_maxsize=4))
+            self._local.session = session
+        return session
+
+    def _delays(self) -> Iterator[float]:
+        policy = self._settings.retry
+        waits = backoff.expo(factor=policy.initial_delay, max_value=policy.max_delay)
+        next(waits)  # backoff's generators are primed by one next()
+        for wait in waits:
+            yield backoff.full_jitter(wait)
+
+    def call(
+        self,
+        endpoint: Endpoint,
+        *,
+        body: str | None = None,
+        path_params: dict[str, str] | None = None,
+    ) -> Answer:
+        """Send one request (pre-encoded JSON body), retrying what is worth retrying."""
+        path = endpoint.path.format(
+            **{k: quote(v, safe="") for k, v in (path_params or {}).items()}
+        )
+        url = self._settings.api_url + path
+        label = f"{endpoint.method} {path}"
+        delays = self._delays()
+        attempt = 0
+        while True:
+            waited = self._pacers[endpoint.key].wait()
+            if waited > 0:
+                self._stats.waited(endpoint.key, waited)
+            self._stats.request(endpoint.key)
+            failure, retry_after, answer = self._attempt(endpoint, url, body)
+            if answer is not None and failure is None:
+                if answer.status in FATAL_STATUSES:
+                    raise IterableAuthError(
+                        f"Iterable refused {label} with HTTP {answer.status} "
+                        f"({answer.code}: {self._redactor.text(answer.message)}): check api_key "
+                        "(a server-side key of this project) and api_url (US or EU)"
+                    )
+                return answer
+            attempt += 1
+            if attempt > self._settings.retry.max_retries:
+                raise IterableUnavailableError(
+                    f"Iterable {label} still failing after {self._settings.retry.max_retries} "
+                    f"retries (last: {failure}); no record of this batch was dropped: the run "
+                    "stops before emitting STATE, so a rerun resends it"
+                )
+            delay = next(delays)
+            if retry_after is not None:
+                delay = min(retry_after, self._settings.retry.max_delay)
+                self._pacers[endpoint.key].push_back(delay)
+            self._stats.retry(
+                endpoint.key, rate_limited=answer is not None and answer.status == 429
+            )
+            self._logger.warning(
+                "Retrying %s in %.2fs after %s (retry %d of %d)",
+                label,
+                delay,
+                failure,
+                attempt,
+                self._settings.retry.max_retries,
+            )
+            time.sleep(delay)
+
+    def _attempt(
+        self, endpoint: Endpoint, url: str, body: str | None
+    ) -> tuple[str | None, float | None, Answer | None]:
+        """One HTTP exchange → (retryable failure or None, Retry-After seconds, answer)."""
+        try:
+            response = self._session().request(
+                endpoint.method,
+                url,
+                data=body.encode() if body is not None else None,
+                timeout=self._settings.request_timeout,
+            )
+        except _DROPPED as error:
+            return f"{type(error).__name__}", None, None
+        answer = self._read(response)
+        if answer.status in RETRYABLE_STATUSES:
+            failure = f"HTTP {answer.status} {answer.code or ''}".strip()
+            return failure, _retry_after_seconds(response.headers.get("Retry-After")), answer
+        return None, None, answer
+
+    def _read(self, response: requests.Response) -> Answer:
+        text = self._redactor.text(response.text[:_MAX_TEXT])
+        try:
+            parsed = response.json()
+        except ValueError:
+            parsed = None
+        body = parsed if isinstance(parsed, dict) else {}
+        return Answer(status=response.status_code, body=body, text=text)

@@ -1,0 +1,76 @@
+"""The Iterable endpoints this target calls, with their documented rate limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One Iterable endpoint: a settings key, the HTTP method and path, and a default rate."""
+
+    key: str
+    method: str
+    path: str  # may hold `{catalog}`, `{email}` or `{user_id}` placeholders
+    default_rate: float  # requests per second
+    rate_source: str
+
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+USERS_BULK_UPDATE = Endpoint(
+    "users_bulk_update", "POST", "/api/users/bulkUpdate", 5.0, "Iterable: 5 req/s per project"
+)
+EVENTS_TRACK_BULK = Endpoint(
+    "events_track_bulk", "POST", "/api/events/trackBulk", 10.0, "Iterable: 10 req/s per project"
+)
+CATALOG_ITEMS = Endpoint(
+    "catalog_items",
+    "POST",
+    "/api/catalogs/{catalog}/items",
+    100.0,
+    "Iterable: 100 req/s per API key",
+)
+CATALOG_CREATE = Endpoint(
+    "catalog_create", "POST", "/api/catalogs/{catalog}", 10.0, "not documented; once per run"
+)
+TRACK_PURCHASE = Endpoint(
+    "track_purchase",
+    "POST",
+    "/api/commerce/trackPurchase",
+    50.0,
+    "not documented by Iterable; conservative",
+)
+UPDATE_CART = Endpoint(
+    "update_cart",
+    "POST",
+    "/api/commerce/updateCart",
+    50.0,
+    "not documented by Iterable; conservative",
+)
+DELETE_USER_BY_EMAIL = Endpoint(
+    "delete_user_by_email", "DELETE", "/api/users/{email}", 100.0, "Iterable: 100 req/s per project"
+)
+DELETE_USER_BY_USER_ID = Endpoint(
+    "delete_user_by_user_id",
+    "DELETE",
+    "/api/users/byUserId/{user_id}",
+    100.0,
+    "Iterable: 100 req/s per project",
+)
+
+ALL_ENDPOINTS = (
+    USERS_BULK_UPDATE,
+    EVENTS_TRACK_BULK,
+    CATALOG_ITEMS,
+    CATALOG_CREATE,
+    TRACK_PURCHASE,
+    UPDATE_CART,
+    DELETE_USER_BY_EMAIL,
+    DELETE_USER_BY_USER_ID,
+)
+
+MAX_ITEMS_PER_BULK_REQUEST = 1000  # users, events and catalog documents per request
+MAX_BULK_BODY_BYTES = 4_000_000  # users/bulkUpdate: 4 MB body; applied to trackBulk as well
+MAX_CATALOG_ITEM_BYTES = 30_000  # "Max size of each json value is 30kb"

@@ -1,0 +1,70 @@
+"""What every sink of one run shares: settings, the Iterable client, dead letters and counters."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import time
+from typing import Protocol
+
+from target_iterable.client import IterableClient
+from target_iterable.contract import OPERATIONS
+from target_iterable.dead_letters import DeadLetter, DeadLetterLog, resolve_path
+from target_iterable.redaction import Redactor
+from target_iterable.settings import Settings
+from target_iterable.stats import RunStats
+
+
+class Runtime:
+    def __init__(
+        self, settings: Settings, logger: logging.Logger, started_at: datetime.datetime
+    ) -> None:
+        self.settings = settings
+        self.logger = logger
+        self.stats = RunStats()
+        self.redactor = Redactor(settings.api_key)
+        self.client = IterableClient(settings, self.stats, self.redactor, logger)
+        self.dead_letters = DeadLetterLog(
+            resolve_path(settings.dead_letter_path, started_at), self.redactor
+        )
+        self._progress_lock = threading.Lock()
+        self._last_progress = time.monotonic()
+
+    def operation_for(self, stream_name: str) -> str | None:
+        """The operation a stream feeds: from `stream_operations`, else the stream's own name."""
+        if stream_name in self.settings.stream_operations:
+            return self.settings.stream_operations[stream_name]
+        return stream_name if stream_name in OPERATIONS else None
+
+    def dead_letter(self, letters: list[DeadLetter]) -> None:
+        self.dead_letters.write(letters)
+        for letter in letters:
+            self.stats.dead_lettered(letter.operation or f"stream:{letter.stream}")
+
+    def log_progress(self, *, force: bool = False) -> None:
+        with self._progress_lock:
+            now = time.monotonic()
+            if not force and now - self._last_progress < self.settings.progress_interval:
+                return
+            self._last_progress = now
+        self.logger.info("Progress: %s", "; ".join(self.stats.lines()))
+
+    def log_summary(self) -> None:
+        self.logger.info("Summary of this run (accepted = created or updated in Iterable):")
+        for line in self.stats.lines():
+            self.logger.info("  %s", line)
+        if self.dead_letters.count:
+            self.logger.warning(
+                "%d record(s) dead-lettered to %s; fix the cause, then "
+                "`target-iterable replay %s --config ...`",
+                self.dead_letters.count,
+                self.dead_letters.path,
+                self.dead_letters.path,
+            )
+        else:
+            self.logger.info("No record was dead-lettered.")
+
+
+class HasRuntime(Protocol):
+    runtime: Runtime

@@ -1,0 +1,145 @@
+"""Operations with no bulk form: purchases, carts, user deletions.
+
+Sent concurrently (`commerce_concurrency` workers), each endpoint paced by its rate limit. Profile
+data never goes through these single-user calls: a purchase's or cart's `user.dataFields` is moved
+to users/bulkUpdate first, because Iterable processes bulk and single-user calls separately and
+mixing them for one user races.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from target_iterable import encoding
+from target_iterable.bulk import UsersSender, user_with_defaults
+from target_iterable.client import Answer
+from target_iterable.dead_letters import DeadLetter
+from target_iterable.endpoints import (
+    DELETE_USER_BY_EMAIL,
+    DELETE_USER_BY_USER_ID,
+    TRACK_PURCHASE,
+    UPDATE_CART,
+    Endpoint,
+)
+from target_iterable.runtime import Runtime
+
+_IDENTIFIERS = ("email", "userId")
+
+
+class SingleSender:
+    """Sends one request per record, concurrently."""
+
+    operation: str
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._stop = threading.Event()
+
+    def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
+        """(endpoint, JSON body, path parameters) for one record."""
+        raise NotImplementedError
+
+    def accepts(self, answer: Answer) -> bool:
+        return answer.ok
+
+    def send(self, records: list[dict[str, Any]], stream: str) -> None:
+        self._stop.clear()
+        workers = min(self.runtime.settings.commerce_concurrency, len(records)) or 1
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.operation) as pool:
+            futures = [pool.submit(self._send_one, record, stream) for record in records]
+            try:
+                for future in futures:
+                    future.result()  # re-raises the first fatal error (auth, retries exhausted)
+            finally:
+                self._stop.set()  # queued records are not sent once one has failed the run
+
+    def _send_one(self, record: dict[str, Any], stream: str) -> None:
+        if self._stop.is_set():
+            return
+        endpoint, body, path_params = self.request(record)
+        answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
+        if self.accepts(answer):
+            self.runtime.stats.accepted(self.operation)
+            return
+        self.runtime.dead_letter(
+            [
+                DeadLetter(
+                    stream=stream,
+                    operation=self.operation,
+                    record=record,
+                    reason=f"Iterable refused this record: {answer.message}",
+                    field=None,
+                    rule=answer.code or f"HTTP {answer.status}",
+                    iterable_answer=answer.for_dead_letter(),
+                )
+            ]
+        )
+
+
+class CommerceSender(SingleSender):
+    """Purchases and carts: profile data goes to users/bulkUpdate, the call carries identifiers."""
+
+    endpoint: Endpoint
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self._users = UsersSender(runtime)
+
+    def send(self, records: list[dict[str, Any]], stream: str) -> None:
+        profiles = [profile for r in records if (profile := profile_update(r["user"])) is not None]
+        if profiles:
+            self.runtime.logger.info(
+                "Moving user.dataFields of %d %s to users/bulkUpdate (no mixing of single-user "
+                "and bulk calls for one user)",
+                len(profiles),
+                self.operation,
+            )
+            self.runtime.stats.received("users", len(profiles))
+            self._users.send(profiles, stream)
+        super().send([strip_profile_data(r) for r in records], stream)
+
+    def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
+        record = {**record, "user": user_with_defaults(record["user"], self.runtime)}
+        return self.endpoint, encoding.dumps(record), {}
+
+
+class PurchasesSender(CommerceSender):
+    operation = "purchases"
+    endpoint = TRACK_PURCHASE
+
+
+class CartsSender(CommerceSender):
+    operation = "carts"
+    endpoint = UPDATE_CART
+
+
+class UserDeletionsSender(SingleSender):
+    operation = "user_deletions"
+
+    def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
+        # byUserId works in every project type; by email in email-based and hybrid projects.
+        if "userId" in record:
+            return DELETE_USER_BY_USER_ID, None, {"user_id": record["userId"]}
+        return DELETE_USER_BY_EMAIL, None, {"email": record["email"]}
+
+    def accepts(self, answer: Answer) -> bool:
+        # Deleting a user that does not exist (any more) is done: a resumed run repeats deletions.
+        return answer.ok or (answer.status == 400 and "does not exist" in answer.message)
+
+
+def profile_update(user: dict[str, Any]) -> dict[str, Any] | None:
+    """The users/bulkUpdate record carrying a commerce call's profile data, if it has any."""
+    if not user.get("dataFields"):
+        return None
+    update = {key: user[key] for key in (*_IDENTIFIERS, "dataFields") if key in user}
+    for option in ("preferUserId", "mergeNestedObjects"):
+        if option in user:
+            update[option] = user[option]
+    return update
+
+
+def strip_profile_data(record: dict[str, Any]) -> dict[str, Any]:
+    user = {key: value for key, value in record["user"].items() if key != "dataFields"}
+    return {**record, "user": user}

@@ -1,0 +1,81 @@
+"""Counters for progress lines and the end-of-run summary (thread-safe)."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class OperationCounts:
+    received: int = 0
+    accepted: int = 0  # confirmed by Iterable (new or updated: every write is an upsert)
+    dead_lettered: int = 0
+
+
+@dataclass
+class EndpointCounts:
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0  # 429 answers
+    waited_seconds: float = 0.0  # time spent waiting for our own rate limiter
+
+
+@dataclass
+class RunStats:
+    operations: dict[str, OperationCounts] = field(
+        default_factory=lambda: defaultdict(OperationCounts)
+    )
+    endpoints: dict[str, EndpointCounts] = field(
+        default_factory=lambda: defaultdict(EndpointCounts)
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def received(self, operation: str, count: int = 1) -> None:
+        with self._lock:
+            self.operations[operation].received += count
+
+    def accepted(self, operation: str, count: int = 1) -> None:
+        with self._lock:
+            self.operations[operation].accepted += count
+
+    def dead_lettered(self, operation: str, count: int = 1) -> None:
+        with self._lock:
+            self.operations[operation].dead_lettered += count
+
+    def request(self, endpoint: str) -> None:
+        with self._lock:
+            self.endpoints[endpoint].requests += 1
+
+    def retry(self, endpoint: str, *, rate_limited: bool) -> None:
+        with self._lock:
+            counts = self.endpoints[endpoint]
+            counts.retries += 1
+            counts.rate_limited += int(rate_limited)
+
+    def waited(self, endpoint: str, seconds: float) -> None:
+        with self._lock:
+            self.endpoints[endpoint].waited_seconds += seconds
+
+    def lines(self) -> list[str]:
+        """One line per operation and per endpoint, for logs."""
+        with self._lock:
+            lines = [
+                f"{name}: received={c.received} accepted={c.accepted} "
+                f"dead_lettered={c.dead_lettered}"
+                for name, c in sorted(self.operations.items())
+            ]
+            lines += [
+                f"{name}: requests={c.requests} retries={c.retries} rate_limited={c.rate_limited} "
+                f"rate_limit_wait={c.waited_seconds:.1f}s"
+                for name, c in sorted(self.endpoints.items())
+            ]
+        return lines
+
+    def as_dict(self) -> dict[str, dict[str, dict[str, float]]]:
+        with self._lock:
+            return {
+                "operations": {k: vars(v).copy() for k, v in self.operations.items()},
+                "endpoints": {k: vars(v).copy() for k, v in self.endpoints.items()},
+            }
