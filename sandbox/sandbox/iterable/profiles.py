@@ -1,0 +1,140 @@
+"""Writing user profiles: shared by users/update, users/bulkUpdate, trackPurchase and updateCart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.iterable.errors import IterableError
+from sandbox.iterable.field_types import Mismatch, StagedTypes
+from sandbox.iterable.identity import (
+    IdentityProblem,
+    apply_resolution,
+    check_identifiers,
+    required_identifier_error,
+    resolve,
+)
+from sandbox.iterable.settings import EmulatorSettings
+from sandbox.iterable.state import ProjectState, UserProfile
+
+USER_CATEGORY = "user"
+
+
+@dataclass
+class PreparedUser:
+    """One user update that passed the checks that do not depend on other updates."""
+
+    email: str | None
+    user_id: str | None
+    data_fields: dict[str, Any]
+    prefer_user_id: bool
+    merge_nested: bool
+    filtered_out: list[str] = field(default_factory=list)
+
+
+def prepare_user(
+    state: ProjectState,
+    settings: EmulatorSettings,
+    staged: StagedTypes,
+    body: dict[str, Any],
+    location: str,
+    *,
+    create_new_fields: bool | None,
+) -> tuple[PreparedUser | IdentityProblem, list[Mismatch]]:
+    """Identifier rules, GDPR blocks and field types for one user object of a request."""
+    email, user_id = body.get("email"), body.get("userId")
+    data_fields: dict[str, Any] = dict(body.get("dataFields") or {})
+    required = required_identifier_error(state, email, user_id, location)
+    if required is not None:
+        raise required
+    problem = check_identifiers(state, email, user_id)
+    if problem is None:
+        problem = check_identifiers(state, data_fields.get("email"), data_fields.get("userId"))
+    if problem is not None:
+        return problem, []
+    allow_new = settings.allow_new_fields if create_new_fields is None else create_new_fields
+    filtered_out: list[str] = []
+    if not allow_new:
+        known = state.registry.known(USER_CATEGORY)
+        filtered_out = sorted(name for name in data_fields if name not in known)
+        for name in filtered_out:
+            del data_fields[name]
+    mismatches = staged.check(USER_CATEGORY, data_fields)
+    prepared = PreparedUser(
+        email=email,
+        user_id=user_id,
+        data_fields=data_fields,
+        prefer_user_id=bool(body.get("preferUserId", False)),
+        merge_nested=bool(body.get("mergeNestedObjects", False)),
+        filtered_out=filtered_out,
+    )
+    return prepared, mismatches
+
+
+def check_field_limit(state: ProjectState, settings: EmulatorSettings, staged: StagedTypes) -> None:
+    total = staged.count_after(USER_CATEGORY)
+    if total > settings.user_field_limit:
+        new_fields = sorted(staged.new.get(USER_CATEGORY, {}))
+        msg = (
+            f"Project {state.project_id}: The request would increase the number of object fields "
+            f"to {total} by adding {new_fields}, which exceeds the limit of "
+            f"{settings.user_field_limit}"
+        )
+        raise IterableError(
+            400,
+            "UniqueFieldsLimitExceeded",
+            msg,
+            {"limit": settings.user_field_limit, "requestedTotal": total, "newFields": new_fields},
+        )
+
+
+def merge_fields(current: dict[str, Any], incoming: dict[str, Any], merge_nested: bool) -> None:
+    """Fields omitted are kept; top-level objects are overwritten unless `mergeNestedObjects`."""
+    for name, value in incoming.items():
+        existing = current.get(name)
+        if merge_nested and isinstance(value, dict) and isinstance(existing, dict):
+            current[name] = {**existing, **value}
+        else:
+            current[name] = value
+
+
+def write_user(
+    state: ProjectState, prepared: PreparedUser, *, create: bool = True
+) -> UserProfile | IdentityProblem:
+    """Find or create the profile and merge the fields (state is changed only on success)."""
+    resolution = resolve(
+        state,
+        prepared.email,
+        prepared.user_id,
+        create=create,
+        prefer_user_id=prepared.prefer_user_id,
+    )
+    if isinstance(resolution, IdentityProblem):
+        return resolution
+    change = _identity_change(state, resolution.profile, prepared.data_fields)
+    if isinstance(change, IdentityProblem):
+        return change
+    profile = apply_resolution(state, resolution)
+    new_email, new_user_id = change
+    state.set_email(profile, new_email)
+    state.set_user_id(profile, new_user_id)
+    data = {k: v for k, v in prepared.data_fields.items() if k not in ("email", "userId")}
+    merge_fields(profile.data_fields, data, prepared.merge_nested)
+    state.touch(profile)
+    return profile
+
+
+def _identity_change(
+    state: ProjectState, profile: UserProfile | None, data_fields: dict[str, Any]
+) -> tuple[str | None, str | None] | IdentityProblem:
+    """`dataFields.email` / `dataFields.userId` change a profile's identifiers."""
+    new_email, new_user_id = data_fields.get("email"), data_fields.get("userId")
+    if new_email is not None and state.project_type != "user_id":
+        holder = state.find_by_email(new_email)
+        if holder is not None and holder is not profile:
+            return IdentityProblem("conflictEmails", new_email)
+    if new_user_id is not None and state.project_type != "email":
+        holders = [p for p in state.find_by_user_id(new_user_id) if p is not profile]
+        if holders:
+            return IdentityProblem("conflictUserIds", new_user_id)
+    return new_email, new_user_id

@@ -1,0 +1,48 @@
+"""Project settings and the emulator's choices where Iterable's behaviour is UNCONFIRMED.
+
+Every default is documented in `sandbox/ITERABLE.md`; tests change them with
+`emulator.configure(...)` or `POST /_sandbox/settings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass
+class EmulatorSettings:
+    # Project setting "allow new fields"; a request's `createNewFields` overrides it.
+    allow_new_fields: bool = True
+    # Soft limits on unique fields (Iterable: 1,000 user fields, 8,000 per custom event).
+    user_field_limit: int = 1000
+    event_field_limit: int = 8000
+    # Bulk limits: users/events per request, body bytes (4 MB read as 4,000,000), catalog documents.
+    max_bulk_users: int = 1000
+    max_bulk_events: int = 1000
+    max_bulk_body_bytes: int = 4_000_000
+    max_catalog_documents: int = 1000
+    max_catalog_document_bytes: int = 30 * 1024
+    # UNCONFIRMED: does a type mismatch in a single events/track reject it? True = 400 like bulk.
+    reject_single_event_type_mismatch: bool = True
+    # UNCONFIRMED: FailedEventUpdates has notFoundEmails/notFoundUserIds, so events for users
+    # that do not exist fail; False lets events create them instead.
+    events_require_existing_user: bool = True
+    # createdAt must be unix seconds; a value >= 1e11 (year 5138) is a millisecond timestamp.
+    reject_millisecond_created_at: bool = True
+
+    def update(self, changes: dict[str, Any]) -> None:
+        known = {f.name: f for f in fields(self)}
+        for name, value in changes.items():
+            if name not in known:
+                msg = f"Unknown emulator setting {name!r}; expected one of {', '.join(known)}"
+                raise ValueError(msg)
+            expected = type(getattr(self, name))
+            if type(value) is not expected:
+                msg = f"Setting {name!r} must be a {expected.__name__}, got {value!r}"
+                raise ValueError(msg)
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
