@@ -73,4 +73,4 @@ ALL_ENDPOINTS = (
 
 MAX_ITEMS_PER_BULK_REQUEST = 1000  # users, events and catalog documents per request
 MAX_BULK_BODY_BYTES = 4_000_000  # users/bulkUpdate: 4 MB body; applied to trackBulk as well
-MAX_CATALOG_ITEM_BYTES = 30_000  # "Max size of each json value is 30kb"
+MAX_CATALOG_ITEM_BYTES = 30 * 1024  # "Max size of each json value is 30kb"

@@ -6,6 +6,7 @@ import datetime
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from target_iterable.client import IterableClient
@@ -28,6 +29,8 @@ class Runtime:
         self.dead_letters = DeadLetterLog(
             resolve_path(settings.dead_letter_path, started_at), self.redactor
         )
+        # Set by the target: sends buffered user updates before events, purchases and carts.
+        self.flush_users: Callable[[], None] = lambda: None
         self._progress_lock = threading.Lock()
         self._last_progress = time.monotonic()
 

@@ -28,6 +28,9 @@ class Sender(Protocol):
     def send(self, records: list[dict[str, Any]], stream: str) -> None: ...
 
 
+# Operations that need the user to exist: buffered user updates are sent before them.
+NEEDS_USERS_FIRST = frozenset({"events", "purchases", "carts"})
+
 SENDERS: dict[str, Callable[[Runtime], Sender]] = {
     "users": UsersSender,
     "events": EventsSender,
@@ -64,10 +67,6 @@ class _RuntimeSink(BatchSink):
         self, record: dict, schema: dict, treatment: DatetimeErrorTreatmentEnum
     ) -> None:
         # Records go to Iterable as received: no string is turned into a datetime.
-        return
-
-    def _singer_validate_message(self, record: dict) -> None:
-        # Missing key properties are reported by the contract validation, as a dead letter.
         return
 
     def process_record(self, record: dict, context: dict) -> None:
@@ -131,6 +130,8 @@ class IterableSink(_RuntimeSink):
         )
 
     def send(self, records: list[dict[str, Any]]) -> None:
+        if self.operation in NEEDS_USERS_FIRST:
+            self.runtime.flush_users()
         if self.operation == "catalog_items":
             distinct = len({record["itemId"] for record in records})
             if distinct < len(records):

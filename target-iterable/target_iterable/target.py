@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ class TargetIterable(Target):
         started_at = datetime.datetime.fromtimestamp(self.initialized_at / 1000, datetime.UTC)
         self.runtime = Runtime(settings, self.logger, started_at)
         self._state_gate = StateGate(self._write_state_message)
+        self.runtime.flush_users = self._drain_user_sinks
 
     def _checked_settings(self) -> Settings:
         config = dict(self.config)
@@ -65,6 +67,20 @@ class TargetIterable(Target):
             "in the stream_operations setting, or set unknown_streams to dead_letter"
         )
         raise UnknownStreamError(msg)
+
+    def _drain_user_sinks(self) -> None:
+        """Send buffered user updates now: an event for a user Iterable does not know yet fails."""
+        for sink in self._settling_sinks():
+            if isinstance(sink, IterableSink) and sink.operation == "users":
+                self.drain_one(sink)
+
+    def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
+        # Users first (serially), then the other sinks in parallel, so events find their users.
+        sinks = list(sink_list)
+        users = [s for s in sinks if isinstance(s, IterableSink) and s.operation == "users"]
+        for sink in users:
+            self.drain_one(sink)
+        super()._drain_all([s for s in sinks if s not in users], parallelism)
 
     def _settling_sinks(self) -> list[_RuntimeSink]:
         sinks = [*self._sinks_to_clear, *self._sinks_active.values()]
