@@ -2,44 +2,75 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 from singer_sdk import Stream, Tap
-from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+
+from tap_bigcommerce.api import PacedSession, RetrySettings, StoreSettings
+from tap_bigcommerce.config import CONFIG_SCHEMA, InvalidConfigError, check_config
+from tap_bigcommerce.pacing import RateLimitPacer
+from tap_bigcommerce.streams import STREAM_TYPES
 
 
 class TapBigCommerce(Tap):
-    """Extracts a BigCommerce store: customers, orders with every line item, refunds, catalog."""
+    """Extracts a BigCommerce store: customers, orders with every line item, catalog, carts."""
 
     name = "tap-bigcommerce"
+    config_jsonschema = CONFIG_SCHEMA
 
-    config_jsonschema = th.PropertiesList(
-        th.Property(
-            "store_hash",
-            th.StringType,
-            required=True,
-            description="The store hash from the API path, e.g. `abc123` in `/stores/abc123/v3`.",
-        ),
-        th.Property(
-            "access_token",
-            th.StringType,
-            required=True,
-            secret=True,
-            description="API account access token (sent as `X-Auth-Token`).",
-        ),
-        th.Property(
-            "api_url",
-            th.StringType,
-            default="https://api.bigcommerce.com",
-            description="API root; requests go to `{api_url}/stores/{store_hash}/v2|v3/...`.",
-        ),
-        th.Property(
-            "start_date",
-            th.DateTimeType,
-            description="Earliest modification date to extract on the first run (ISO 8601).",
-        ),
-    ).to_dict()
+    def __init__(self, *args: Any, validate_config: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, validate_config=validate_config, **kwargs)
+        if validate_config:
+            try:
+                check_config(self.config)
+            except InvalidConfigError as exc:
+                raise ConfigValidationError(
+                    "Config validation failed", errors=[str(exc)], schema=self.config_jsonschema
+                ) from exc
+
+    @cached_property
+    def store_settings(self) -> StoreSettings:
+        """What each request to the store needs (built on first use: discovery needs no config)."""
+        config = self.config
+        return StoreSettings(
+            api_url=config["api_url"],
+            store_hash=config["store_hash"],
+            access_token=config["access_token"],
+            user_agent=config["user_agent"],
+            timeout_seconds=float(config["request_timeout"]),
+            retry=RetrySettings(
+                max_retries=int(config["max_retries"]),
+                backoff_base_seconds=float(config["retry_base_seconds"]),
+                backoff_max_seconds=float(config["retry_max_seconds"]),
+            ),
+        )
+
+    @cached_property
+    def pacer(self) -> RateLimitPacer:
+        """One pacer for the run: the quota belongs to the store, not to a stream."""
+        return RateLimitPacer(reserve=int(self.config["rate_limit_reserve"]))
+
+    @cached_property
+    def session(self) -> PacedSession:
+        """One HTTP session for every stream: connections are reused and paced together."""
+        return PacedSession(self.pacer)
 
     def discover_streams(self) -> list[Stream]:
-        return []
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    @property
+    def streams(self) -> dict[str, Stream]:
+        """Streams in the agreed emission order (the SDK's `load_streams` sorts them by name)."""
+        if self._streams is None:
+            streams: dict[str, Stream] = {}
+            for stream in self.discover_streams():
+                if self.input_catalog is not None:
+                    stream.apply_catalog(self.input_catalog)
+                streams[stream.name] = stream
+            self._streams = streams
+        return self._streams
 
 
 if __name__ == "__main__":

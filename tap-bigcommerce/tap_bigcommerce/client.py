@@ -1,0 +1,247 @@
+"""The BigCommerce RESTStream base for v2 and v3 endpoints, and its incremental variants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import requests
+from singer_sdk import RESTStream
+from singer_sdk.authenticators import APIKeyAuthenticator
+from singer_sdk.helpers.types import Context
+from singer_sdk.pagination import BaseAPIPaginator
+
+from tap_bigcommerce import api
+from tap_bigcommerce.pagination import (
+    DateModifiedKeysetPaginator,
+    KeysetToken,
+    V2PagePaginator,
+    V3PagePaginator,
+    page_items,
+)
+from tap_bigcommerce.values import ValueFormatError, normalize, to_utc_datetime
+
+if TYPE_CHECKING:
+    from tap_bigcommerce.tap import TapBigCommerce
+
+# Filters are sent one second early: BigCommerce documents `:min` filters as "modified after this
+# date", so the boundary second may be excluded; re-read records are dropped in post_process.
+FILTER_OVERLAP = timedelta(seconds=1)
+
+
+class BigCommerceStream(RESTStream[Any]):
+    """One BigCommerce list endpoint. Subclasses set `name`, `path`, `schema`, `api_version`."""
+
+    api_version: ClassVar[str] = "v3"
+    primary_keys: ClassVar[tuple[str, ...]] = ("id",)
+    # Extra query parameters every request of the stream sends (e.g. `include`).
+    extra_params: ClassVar[dict[str, str]] = {}
+
+    @property
+    def bigcommerce_tap(self) -> TapBigCommerce:
+        return self._tap  # type: ignore[return-value]
+
+    @property
+    def url_base(self) -> str:
+        return self.bigcommerce_tap.store_settings.base_url(self.api_version)
+
+    @cached_property
+    def authenticator(self) -> APIKeyAuthenticator:
+        return APIKeyAuthenticator(
+            key=api.AUTH_HEADER, value=self.config["access_token"], location="header"
+        )
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json"}
+
+    @property
+    def user_agent(self) -> str:
+        return self.bigcommerce_tap.store_settings.user_agent
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config["request_timeout"])
+
+    @property
+    def requests_session(self) -> requests.Session:
+        return self.bigcommerce_tap.session
+
+    @cached_property
+    def page_size(self) -> int:
+        return int(self.config["page_size"])
+
+    # Errors and retries: one policy for the whole tap, in `api`.
+
+    def validate_response(self, response: requests.Response) -> None:
+        api.check_response(response)
+
+    def request_decorator(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return api.with_retries(func, self.bigcommerce_tap.store_settings.retry, self.logger)
+
+    # Paging and parsing.
+
+    def get_new_paginator(self) -> BaseAPIPaginator[Any]:
+        if self.api_version == "v2":
+            return V2PagePaginator(self.page_size)
+        return V3PagePaginator(self.page_size)
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        return {**self.extra_params, "limit": self.page_size, "page": next_page_token or 1}
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
+        yield from page_items(response, self.api_version)
+
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """Page through the endpoint; on 413 halve the page size and start over."""
+        while True:
+            self.before_pages(context)
+            try:
+                yield from super().request_records(context)
+            except api.PageTooLargeError:
+                if self.page_size <= 1:
+                    raise
+                smaller = max(self.page_size // 2, 1)
+                self.logger.warning(
+                    "%s: page size %d is too large for this endpoint (413), retrying with %d",
+                    self.name,
+                    self.page_size,
+                    smaller,
+                )
+                self.page_size = smaller
+                continue
+            return
+
+    def before_pages(self, context: Context | None) -> None:
+        """Hook: reset per-pass state before the first page is requested."""
+
+    # Records.
+
+    def transform(self, record: dict[str, Any], context: Context | None) -> dict[str, Any] | None:
+        """Hook for stream-specific reshaping before normalisation; None drops the record."""
+        return record
+
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        transformed = self.transform(row, context)
+        if transformed is None:
+            return None
+        transformed["store_hash"] = self.config["store_hash"]
+        try:
+            normalized: dict[str, Any] = normalize(transformed, self.schema)
+            return normalized
+        except ValueFormatError as exc:
+            msg = f"{self.name} record {transformed.get('id')!r}: {exc}"
+            raise ValueFormatError(msg) from exc
+
+    # Sub-resources (e.g. an order's products when they were not embedded).
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+        """GET `{url_base}{path}` with the stream's auth, pacing and retries."""
+        return self.get_json_url(f"{self.url_base}{path}", params)
+
+    def get_json_url(self, url: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+        """GET any URL of this store's API with the stream's auth, pacing and retries."""
+        prepared = self.build_prepared_request(
+            method="GET",
+            url=url,
+            params=dict(params or {}),
+            headers=self.http_headers,
+        )
+        response: requests.Response = self.request_decorator(self._request)(prepared, None)
+        return response
+
+    def get_all_pages(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Every item of a paged list sub-resource (v2: until 204 or a short page)."""
+        items: list[Any] = []
+        page = 1
+        while True:
+            response = self.get_json(path, {**(params or {}), "limit": 250, "page": page})
+            batch = page_items(response, self.api_version)
+            items.extend(batch)
+            if len(batch) < 250:
+                return items
+            page += 1
+
+
+class IncrementalStream(BigCommerceStream):
+    """Incremental on a timestamp with an inclusive start (re-reading the boundary second)."""
+
+    replication_key: ClassVar[str] = "date_modified"
+    # Query parameter names for the lower bound, and the sort that makes the stream sorted.
+    min_filter_param: ClassVar[str] = "date_modified:min"
+    sort_params: ClassVar[dict[str, str]] = {}
+
+    _floor: datetime | None = None
+    _ids_at_floor: set[Any]
+
+    def before_pages(self, context: Context | None) -> None:
+        self._floor = self.get_starting_timestamp(context)
+        self._ids_at_floor = set()
+
+    def format_filter_time(self, value: datetime) -> str:
+        if self.api_version == "v2":
+            return value.isoformat()
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def filter_params(self, since: datetime | None) -> dict[str, str]:
+        if since is None:
+            return {}
+        return {self.min_filter_param: self.format_filter_time(since - FILTER_OVERLAP)}
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        params = super().get_url_params(context, next_page_token)
+        return {**params, **self.sort_params, **self.filter_params(self._floor)}
+
+    def is_already_emitted(self, record: Mapping[str, Any]) -> bool:
+        """True for records from the re-read overlap: older than the floor, or at it and seen."""
+        stamp = to_utc_datetime(record.get(self.replication_key))
+        if stamp is None or self._floor is None:
+            return False
+        if stamp < self._floor:
+            return True
+        return stamp == self._floor and record.get("id") in self._ids_at_floor
+
+    def remember_emitted(self, record: Mapping[str, Any]) -> None:
+        stamp = to_utc_datetime(record.get(self.replication_key))
+        if stamp is None:
+            return
+        if self._floor is None or stamp > self._floor:
+            self._floor = stamp
+            self._ids_at_floor = {record.get("id")}
+        elif stamp == self._floor:
+            self._ids_at_floor.add(record.get("id"))
+
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        if self.is_already_emitted(row):
+            return None
+        record = super().post_process(row, context)
+        if record is not None and self.is_sorted:
+            self.remember_emitted(row)
+        return record
+
+
+class KeysetStream(IncrementalStream):
+    """Sorted by `date_modified` ascending and paged by keyset: resumable mid-stream."""
+
+    is_sorted = True
+
+    def get_new_paginator(self) -> DateModifiedKeysetPaginator:
+        return DateModifiedKeysetPaginator(
+            self._floor, self.page_size, self.api_version, self.replication_key
+        )
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        token = next_page_token if isinstance(next_page_token, KeysetToken) else KeysetToken(None)
+        return {
+            **self.extra_params,
+            **self.sort_params,
+            **self.filter_params(token.since),
+            "limit": self.page_size,
+            "page": token.page,
+        }

@@ -1,0 +1,146 @@
+"""The tap's settings (JSON Schema) and the checks JSON Schema cannot express."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from singer_sdk import typing as th
+
+from tap_bigcommerce import __version__
+
+DEFAULT_INBOX_URL = "sqlite:///bigcommerce-webhooks.sqlite"
+ORDER_STATUS_IDS = list(range(16))
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "store_hash",
+        th.StringType(pattern=r"^[A-Za-z0-9_-]+$"),
+        required=True,
+        description="The store hash from the API path, e.g. `abc123` in `/stores/abc123/v3`.",
+    ),
+    th.Property(
+        "access_token",
+        th.StringType(min_length=1),
+        required=True,
+        secret=True,
+        description="API account access token (sent as `X-Auth-Token`, never logged).",
+    ),
+    th.Property(
+        "api_url",
+        th.StringType,
+        default="https://api.bigcommerce.com",
+        description="API root; requests go to `{api_url}/stores/{store_hash}/v2|v3/...`.",
+    ),
+    th.Property(
+        "start_date",
+        th.DateTimeType,
+        description=(
+            "Earliest modification date to extract on the first run (ISO 8601, UTC if no "
+            "offset). Unset: the whole history."
+        ),
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType(minimum=1, maximum=250),
+        default=250,
+        description="Records per list request (BigCommerce allows at most 250).",
+    ),
+    th.Property(
+        "order_status_ids",
+        th.ArrayType(th.IntegerType(minimum=0, maximum=15)),
+        description=(
+            "Only emit orders in these status ids (e.g. `[2, 10, 11]`). Unset: every status "
+            "except Incomplete (0), which `include_incomplete_orders` controls."
+        ),
+    ),
+    th.Property(
+        "include_incomplete_orders",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Also extract Incomplete orders (status 0): checkouts abandoned at the payment "
+            "step. BigCommerce lists them only when asked for status 0."
+        ),
+    ),
+    th.Property(
+        "fetch_all_order_coupons",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Fetch `/orders/{id}/coupons` for every order. By default only orders with a coupon "
+            "discount or a coupon code on a line item are asked (one request each)."
+        ),
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType(minimum=1),
+        default=60,
+        description="Seconds to wait for a response before retrying the request.",
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType(minimum=0, maximum=20),
+        default=5,
+        description=(
+            "Retries of a request that failed with a 5xx, a timeout, a dropped connection or a "
+            "header-less 429, with exponential backoff; then the run fails. Rate-limit 429s "
+            "wait for the quota reset and do not count."
+        ),
+    ),
+    th.Property(
+        "retry_base_seconds",
+        th.NumberType(minimum=0),
+        default=1.0,
+        description="First backoff wait in seconds; it doubles per retry (with jitter).",
+    ),
+    th.Property(
+        "retry_max_seconds",
+        th.NumberType(minimum=0),
+        default=60.0,
+        description="Longest single backoff wait in seconds.",
+    ),
+    th.Property(
+        "rate_limit_reserve",
+        th.IntegerType(minimum=0),
+        default=1,
+        description=(
+            "Requests of the store's quota (`X-Rate-Limit-Requests-Left`) left for other apps: "
+            "at this level the tap waits for the quota window to reset."
+        ),
+    ),
+    th.Property(
+        "user_agent",
+        th.StringType,
+        default=f"tap-bigcommerce/{__version__}",
+        description="User-Agent sent with every request (BigCommerce asks apps to set one).",
+    ),
+    th.Property(
+        "inbox_url",
+        th.StringType,
+        default=DEFAULT_INBOX_URL,
+        description=(
+            "SQLAlchemy URL of the webhook inbox that `tap-bigcommerce-webhooks serve` writes and "
+            "the `cart_events` stream reads (SQLite file by default; e.g. "
+            "`postgresql+psycopg://...` when receiver and tap run on different machines)."
+        ),
+    ),
+).to_dict()
+
+
+class InvalidConfigError(ValueError):
+    """A setting has a value the tap cannot use; the message names the setting."""
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Cross-checks beyond the JSON Schema, each naming the setting at fault."""
+    api_url = str(config.get("api_url", ""))
+    parts = urlsplit(api_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        msg = f"api_url must be an http(s) URL such as https://api.bigcommerce.com, got {api_url!r}"
+        raise InvalidConfigError(msg)
+    inbox_url = str(config.get("inbox_url", DEFAULT_INBOX_URL))
+    if "://" not in inbox_url:
+        msg = f"inbox_url must be an SQLAlchemy URL such as {DEFAULT_INBOX_URL}"
+        raise InvalidConfigError(msg)

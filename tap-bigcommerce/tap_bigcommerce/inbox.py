@@ -1,0 +1,156 @@
+"""The webhook inbox: a durable table the receiver writes and the `cart_events` stream reads.
+
+Any SQLAlchemy URL works; the default is an SQLite file, opened in WAL mode with full sync so
+a delivery is on disk before the receiver answers 200. Deliveries are deduplicated by the
+payload `hash` (BigCommerce retries a delivery with the same hash). Rows are read back in
+arrival order (`seq`), which is the tap's bookmark: a retried delivery of an old event still
+arrives after the bookmark, where an event-time bookmark would skip it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+METADATA = MetaData()
+
+WEBHOOK_EVENTS = Table(
+    "bigcommerce_webhook_events",
+    METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("hash", String(128), nullable=False, unique=True),
+    Column("scope", String(255), nullable=False),
+    Column("store_hash", String(64), nullable=True, index=True),
+    Column("created_at", BigInteger, nullable=True),
+    Column("received_at", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    seq: int
+    hash: str
+    scope: str
+    store_hash: str | None
+    created_at: int | None
+    received_at: str
+    payload: dict[str, Any]
+
+
+def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def store_hash_of(payload: Mapping[str, Any]) -> str | None:
+    """`producer` is `stores/{store_hash}`."""
+    producer = payload.get("producer")
+    if isinstance(producer, str) and producer.startswith("stores/"):
+        return producer.removeprefix("stores/") or None
+    return None
+
+
+class Inbox:
+    """Insert-once writes and ordered reads of webhook deliveries."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_durability)
+        # SQLite allows one writer at a time; serialise writers of this process.
+        self._write_lock = threading.Lock()
+        METADATA.create_all(self.engine)
+
+    def add(self, payload: Mapping[str, Any]) -> bool:
+        """Store a delivery durably; False when its hash was already stored (a duplicate)."""
+        created_at = payload.get("created_at")
+        row = {
+            "hash": str(payload["hash"]),
+            "scope": str(payload["scope"]),
+            "store_hash": store_hash_of(payload),
+            "created_at": created_at if isinstance(created_at, int) else None,
+            "received_at": datetime.now(UTC).isoformat(),
+            "payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        }
+        with self._write_lock:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(insert(WEBHOOK_EVENTS).values(**row))
+            except IntegrityError:
+                if self.contains(str(payload["hash"])):
+                    return False
+                raise
+        return True
+
+    def contains(self, event_hash: str) -> bool:
+        query = select(WEBHOOK_EVENTS.c.seq).where(WEBHOOK_EVENTS.c.hash == event_hash)
+        with self.engine.connect() as connection:
+            return connection.execute(query).first() is not None
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            total = connection.execute(select(func.count()).select_from(WEBHOOK_EVENTS))
+            return int(total.scalar_one())
+
+    def read_after(
+        self, seq: int, *, store_hash: str | None = None, batch_size: int = 500
+    ) -> Iterator[InboxEvent]:
+        """Events with `seq` greater than `seq`, in arrival order, fetched in batches."""
+        last = seq
+        while True:
+            query = (
+                select(WEBHOOK_EVENTS)
+                .where(WEBHOOK_EVENTS.c.seq > last)
+                .order_by(WEBHOOK_EVENTS.c.seq)
+                .limit(batch_size)
+            )
+            if store_hash is not None:
+                query = query.where(
+                    (WEBHOOK_EVENTS.c.store_hash == store_hash)
+                    | WEBHOOK_EVENTS.c.store_hash.is_(None)
+                )
+            with self.engine.connect() as connection:
+                rows = connection.execute(query).mappings().all()
+            for row in rows:
+                last = row["seq"]
+                yield InboxEvent(
+                    seq=row["seq"],
+                    hash=row["hash"],
+                    scope=row["scope"],
+                    store_hash=row["store_hash"],
+                    created_at=row["created_at"],
+                    received_at=row["received_at"],
+                    payload=json.loads(row["payload"]),
+                )
+            if len(rows) < batch_size:
+                return
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,165 @@
+"""`cart_events`: webhook deliveries from the inbox, each with the cart as it is now.
+
+BigCommerce has no cart list endpoint: carts are known only from `store/cart/*` webhooks, which
+`tap-bigcommerce-webhooks serve` stores in the inbox. Each event is hydrated from
+`GET /v3/carts/{id}`; a converted, deleted or expired cart answers 404 and the event is emitted
+with `cart: null`. Events are read in arrival order; the bookmark is the inbox sequence number.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections import OrderedDict
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from singer_sdk import typing as th
+from singer_sdk.helpers.types import Context
+
+from tap_bigcommerce.api import NotFoundError
+from tap_bigcommerce.client import BigCommerceStream
+from tap_bigcommerce.inbox import Inbox, InboxEvent
+from tap_bigcommerce.streams.fields import STORE_HASH, Money, Timestamp
+from tap_bigcommerce.values import to_utc_iso
+
+# Carts hydrated in this run, most recent last: several events for one cart cost one request.
+HYDRATION_CACHE_SIZE = 1000
+CART_INCLUDE = "line_items.physical_items.options,line_items.digital_items.options"
+
+CART_LINE_ITEM = th.ObjectType(
+    th.Property("id", th.StringType),
+    th.Property("parent_id", th.StringType),
+    th.Property("variant_id", th.IntegerType),
+    th.Property("product_id", th.IntegerType),
+    th.Property("sku", th.StringType),
+    th.Property("name", th.StringType),
+    th.Property("url", th.StringType),
+    th.Property("quantity", th.IntegerType),
+    th.Property("is_taxable", th.BooleanType),
+    th.Property("image_url", th.StringType),
+    th.Property("discount_amount", Money),
+    th.Property("coupon_amount", Money),
+    th.Property("original_price", Money),
+    th.Property("list_price", Money),
+    th.Property("sale_price", Money),
+    th.Property("extended_list_price", Money),
+    th.Property("extended_sale_price", Money),
+    th.Property("options", th.ArrayType(th.ObjectType(additional_properties=True))),
+    additional_properties=True,
+)
+
+CART = th.ObjectType(
+    th.Property("id", th.StringType),
+    th.Property("customer_id", th.IntegerType),
+    th.Property("channel_id", th.IntegerType),
+    th.Property("email", th.StringType),
+    th.Property("currency", th.ObjectType(th.Property("code", th.StringType))),
+    th.Property("tax_included", th.BooleanType),
+    th.Property("base_amount", Money),
+    th.Property("discount_amount", Money),
+    th.Property("manual_discount_amount", Money),
+    th.Property("cart_amount", Money),
+    th.Property("coupons", th.ArrayType(th.ObjectType(additional_properties=True))),
+    th.Property("discounts", th.ArrayType(th.ObjectType(additional_properties=True))),
+    th.Property(
+        "line_items",
+        th.ObjectType(
+            th.Property("physical_items", th.ArrayType(CART_LINE_ITEM)),
+            th.Property("digital_items", th.ArrayType(CART_LINE_ITEM)),
+            th.Property(
+                "gift_certificates", th.ArrayType(th.ObjectType(additional_properties=True))
+            ),
+            th.Property("custom_items", th.ArrayType(th.ObjectType(additional_properties=True))),
+        ),
+    ),
+    th.Property("created_time", Timestamp),
+    th.Property("updated_time", Timestamp),
+    th.Property("locale", th.StringType),
+    additional_properties=True,
+)
+
+
+def cart_id_of(data: Any) -> str | None:
+    """The cart a delivery is about: `id` (cart), `cartId` (line item), `cart_id` (channel)."""
+    if not isinstance(data, dict):
+        return None
+    for field in ("cart_id", "cartId"):
+        if data.get(field):
+            return str(data[field])
+    if data.get("type") == "cart" and data.get("id"):
+        return str(data["id"])
+    return None
+
+
+def is_cart_scope(scope: str) -> bool:
+    """`store/cart/...` and the channel-scoped `store/channel/{id}/cart/...`."""
+    return scope.startswith("store/cart/") or (
+        scope.startswith("store/channel/") and "/cart/" in scope
+    )
+
+
+class CartEventsStream(BigCommerceStream):
+    name = "cart_events"
+    path = "/carts"
+    primary_keys: ClassVar[tuple[str, ...]] = ("hash",)
+    replication_key: ClassVar[str] = "inbox_seq"
+    is_sorted = True
+    schema = th.PropertiesList(
+        th.Property("hash", th.StringType, required=True),
+        STORE_HASH,
+        th.Property("scope", th.StringType),
+        th.Property("created_at", Timestamp),
+        th.Property("cart_id", th.StringType),
+        th.Property("data", th.ObjectType(additional_properties=True)),
+        th.Property("cart", CART, description="From `GET /v3/carts/{id}`; null when it 404s."),
+        th.Property(
+            "inbox_seq", th.IntegerType, description="Arrival order in the inbox (bookmark)."
+        ),
+        th.Property("received_at", Timestamp),
+    ).to_dict()
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        return Inbox(self.config["inbox_url"])
+
+    @cached_property
+    def _hydrated(self) -> OrderedDict[str, dict[str, Any] | None]:
+        return OrderedDict()
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        start = self.get_starting_replication_key_value(context)
+        after = int(start) if start is not None else 0
+        for inbox_event in self.inbox.read_after(after, store_hash=self.config["store_hash"]):
+            if is_cart_scope(inbox_event.scope):
+                yield self._record(inbox_event)
+
+    def _record(self, inbox_event: InboxEvent) -> dict[str, Any]:
+        data = inbox_event.payload.get("data")
+        cart_id = cart_id_of(data)
+        return {
+            "hash": inbox_event.hash,
+            "scope": inbox_event.scope,
+            "created_at": to_utc_iso(inbox_event.created_at),
+            "cart_id": cart_id,
+            "data": data if isinstance(data, dict) else None,
+            "cart": self._cart(cart_id) if cart_id else None,
+            "inbox_seq": inbox_event.seq,
+            "received_at": inbox_event.received_at,
+        }
+
+    def _cart(self, cart_id: str) -> dict[str, Any] | None:
+        if cart_id in self._hydrated:
+            self._hydrated.move_to_end(cart_id)
+            return self._hydrated[cart_id]
+        try:
+            response = self.get_json(f"/carts/{quote(cart_id, safe='')}", {"include": CART_INCLUDE})
+            body = response.json(parse_float=decimal.Decimal)
+            cart = body.get("data") if isinstance(body, dict) else None
+        except NotFoundError:
+            cart = None
+        self._hydrated[cart_id] = cart
+        if len(self._hydrated) > HYDRATION_CACHE_SIZE:
+            self._hydrated.popitem(last=False)
+        return cart
