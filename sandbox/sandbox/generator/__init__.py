@@ -1,0 +1,1 @@
+"""A deterministic, scalable generator of realistic BigCommerce stores."""
