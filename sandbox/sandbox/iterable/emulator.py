@@ -37,6 +37,7 @@ class IterableEmulator:
         self.api_key = api_key
         self.state = ProjectState(cast(ProjectType, project_type))
         self.settings = EmulatorSettings()
+        self._initial_rate_limits = dict(rate_limits or {})
         self.rate_limiter = RateLimiter(rate_limits)
         self.request_log = RequestLog()
         self.faults = FaultInjector(faults)
@@ -165,9 +166,12 @@ class IterableEmulator:
             self.settings.update(settings)
 
     def reset(self) -> None:
-        """Forget stored data, the request log and faults; refill rate-limit buckets."""
+        """Back to the start: no data, empty log, no faults, default settings, and the rate limits
+        the emulator was built with (buckets refilled)."""
         with self.state.lock:
             self.state.reset()
+            self.settings = EmulatorSettings()
         self.request_log.clear()
-        self.rate_limiter.configure({})  # refill every bucket
         self.faults.configure(FaultConfig())
+        self.rate_limiter.reset()
+        self.rate_limiter.configure(self._initial_rate_limits)
