@@ -164,12 +164,13 @@ class IterableClient:
                     "stops before emitting STATE, so a rerun resends it"
                 )
             delay = next(delays)
+            rate_limited = answer is not None and answer.status == 429
             if retry_after is not None:
                 delay = min(retry_after, self._settings.retry.max_delay)
+            if rate_limited:
+                # Slow every sender of this endpoint down, not only this one: no 429 storm.
                 self._pacers[endpoint.key].push_back(delay)
-            self._stats.retry(
-                endpoint.key, rate_limited=answer is not None and answer.status == 429
-            )
+            self._stats.retry(endpoint.key, rate_limited=rate_limited)
             self._logger.warning(
                 "Retrying %s in %.2fs after %s (retry %d of %d)",
                 label,

@@ -29,8 +29,8 @@ class Runtime:
         self.dead_letters = DeadLetterLog(
             resolve_path(settings.dead_letter_path, started_at), self.redactor
         )
-        # Set by the target: sends buffered user updates before events, purchases and carts.
-        self.flush_users: Callable[[], None] = lambda: None
+        # Set by the target: sends the buffered records of some operations now.
+        self.flush: Callable[[frozenset[str]], None] = lambda operations: None
         self._progress_lock = threading.Lock()
         self._last_progress = time.monotonic()
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, cast
 
 from singer_sdk import Target
-from singer_sdk.helpers._typing import DatetimeErrorTreatmentEnum
+from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from singer_sdk.sinks.core import BaseJSONSchemaValidator
 
@@ -28,8 +28,20 @@ class Sender(Protocol):
     def send(self, records: list[dict[str, Any]], stream: str) -> None: ...
 
 
-# Operations that need the user to exist: buffered user updates are sent before them.
-NEEDS_USERS_FIRST = frozenset({"events", "purchases", "carts"})
+# What must be in Iterable before an operation's batch is sent: events need their users (Iterable
+# refuses events of unknown users), a purchase empties the user's cart so carts go after
+# purchases, and deletions go last (a later update would bring the user back).
+SEND_AFTER: dict[str, frozenset[str]] = {
+    "users": frozenset(),
+    "catalog_items": frozenset(),
+    "events": frozenset({"users"}),
+    "purchases": frozenset({"users"}),
+    "carts": frozenset({"users", "purchases"}),
+    "user_deletions": frozenset({"users", "events", "purchases", "carts"}),
+}
+# Drain stages at the end of a run: each stage's sinks in parallel, stages in order.
+DRAIN_STAGE = {"users": 0, "catalog_items": 0, "events": 1, "purchases": 1, "carts": 2}
+LAST_STAGE = 3
 
 SENDERS: dict[str, Callable[[Runtime], Sender]] = {
     "users": UsersSender,
@@ -57,6 +69,7 @@ class _RuntimeSink(BatchSink):
         self.runtime: Runtime = cast(HasRuntime, target).runtime
         self.settled_records = 0  # records read whose fate is known (sent or dead-lettered)
         self.read_records = 0
+        self.drain_stage = 0
         super().__init__(target, stream_name, schema, key_properties)
 
     def get_validator(self) -> BaseJSONSchemaValidator | None:
@@ -108,6 +121,7 @@ class IterableSink(_RuntimeSink):
             msg = f"Stream {stream_name!r} maps to no operation"
             raise ValueError(msg)
         self.operation = operation
+        self.drain_stage = DRAIN_STAGE.get(operation, LAST_STAGE)
         self._validator_for_contract = RecordValidator(operation)
         self._sender = SENDERS[operation](self.runtime)
 
@@ -130,8 +144,7 @@ class IterableSink(_RuntimeSink):
         )
 
     def send(self, records: list[dict[str, Any]]) -> None:
-        if self.operation in NEEDS_USERS_FIRST:
-            self.runtime.flush_users()
+        self.runtime.flush(SEND_AFTER[self.operation])
         if self.operation == "catalog_items":
             distinct = len({record["itemId"] for record in records})
             if distinct < len(records):

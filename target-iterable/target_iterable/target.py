@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from singer_sdk.sinks import Sink
 
 from target_iterable.runtime import Runtime
 from target_iterable.settings import CONFIG_JSONSCHEMA, Settings
-from target_iterable.sinks import IterableSink, UnknownStreamSink, _RuntimeSink
+from target_iterable.sinks import LAST_STAGE, IterableSink, UnknownStreamSink, _RuntimeSink
 from target_iterable.state import StateGate
 
 
@@ -35,7 +36,7 @@ class TargetIterable(Target):
         started_at = datetime.datetime.fromtimestamp(self.initialized_at / 1000, datetime.UTC)
         self.runtime = Runtime(settings, self.logger, started_at)
         self._state_gate = StateGate(self._write_state_message)
-        self.runtime.flush_users = self._drain_user_sinks
+        self.runtime.flush = self._drain_operations
 
     def _checked_settings(self) -> Settings:
         config = dict(self.config)
@@ -68,19 +69,20 @@ class TargetIterable(Target):
         )
         raise UnknownStreamError(msg)
 
-    def _drain_user_sinks(self) -> None:
-        """Send buffered user updates now: an event for a user Iterable does not know yet fails."""
+    def _drain_operations(self, operations: frozenset[str]) -> None:
+        """Send what the sinks of these operations hold now (see `sinks.SEND_AFTER`)."""
         for sink in self._settling_sinks():
-            if isinstance(sink, IterableSink) and sink.operation == "users":
+            if isinstance(sink, IterableSink) and sink.operation in operations:
                 self.drain_one(sink)
 
     def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
-        # Users first (serially), then the other sinks in parallel, so events find their users.
-        sinks = list(sink_list)
-        users = [s for s in sinks if isinstance(s, IterableSink) and s.operation == "users"]
-        for sink in users:
-            self.drain_one(sink)
-        super()._drain_all([s for s in sinks if s not in users], parallelism)
+        # In stages (users before events, purchases before carts, deletions last); each stage's
+        # sinks in parallel. Sinks that must wait are also flushed by the sinks they wait for.
+        stages: dict[int, list[Sink]] = defaultdict(list)
+        for sink in sink_list:
+            stages[sink.drain_stage if isinstance(sink, _RuntimeSink) else LAST_STAGE].append(sink)
+        for stage in sorted(stages):
+            super()._drain_all(stages[stage], parallelism)
 
     def _settling_sinks(self) -> list[_RuntimeSink]:
         sinks = [*self._sinks_to_clear, *self._sinks_active.values()]
