@@ -65,6 +65,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "include_archived_orders",
+        th.BooleanType,
+        default=True,
+        description=(
+            "Also list archived (deleted) orders, flagged `is_archived: true`, with one more pass "
+            "asking for `is_deleted=true` (the default list may leave them out)."
+        ),
+    ),
+    th.Property(
         "fetch_all_order_coupons",
         th.BooleanType,
         default=False,
@@ -104,10 +113,10 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "rate_limit_reserve",
         th.IntegerType(minimum=0),
-        default=1,
+        default=0,
         description=(
-            "Requests of the store's quota (`X-Rate-Limit-Requests-Left`) left for other apps: "
-            "at this level the tap waits for the quota window to reset."
+            "Requests of the store's quota (`X-Rate-Limit-Requests-Left`) to leave for other "
+            "apps: when only this many are left the tap waits for the window to reset."
         ),
     ),
     th.Property(

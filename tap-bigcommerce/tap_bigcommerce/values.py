@@ -123,6 +123,8 @@ def normalize(value: Any, schema: dict[str, Any], path: str = "") -> Any:
 def _normalize_scalar(value: Any, schema: dict[str, Any], types: set[str]) -> Any:
     if schema.get("format") == "date-time":
         return to_utc_iso(value)
+    if "string" in types and isinstance(value, str):
+        return value  # free-form fields (e.g. form field values) keep their text
     if "integer" in types and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     if "number" in types and "integer" not in types and not isinstance(value, bool):

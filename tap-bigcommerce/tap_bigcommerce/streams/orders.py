@@ -19,6 +19,11 @@ from tap_bigcommerce.streams.order_schema import ORDER_SCHEMA
 
 EMBEDDED_LINE_ITEM_CAP = 50
 INCOMPLETE_STATUS_ID = 0
+DEFAULT_SCOPE, ARCHIVED_SCOPE, INCOMPLETE_SCOPE = "default", "archived", "incomplete"
+
+
+def _scope(context: Context | None) -> str:
+    return str((context or {}).get("status_scope", DEFAULT_SCOPE))
 
 
 def _consignment_groups(consignments: Any) -> Iterator[dict[str, Any]]:
@@ -98,24 +103,35 @@ class OrdersStream(KeysetStream):
 
     @property
     def partitions(self) -> list[dict[str, Any]] | None:
-        # BigCommerce lists Incomplete orders only when asked for status 0: a second pass with
-        # its own bookmark.
+        # Archived orders (asked with `is_deleted=true`) and Incomplete ones (status 0) may be
+        # missing from the default list: each gets its own pass with its own bookmark.
+        scopes = [DEFAULT_SCOPE]
+        if self.config.get("include_archived_orders", True):
+            scopes.append(ARCHIVED_SCOPE)
         if self.config.get("include_incomplete_orders"):
-            return [{"status_scope": "default"}, {"status_scope": "incomplete"}]
-        return None
+            scopes.append(INCOMPLETE_SCOPE)
+        return [{"status_scope": scope} for scope in scopes]
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         params = super().get_url_params(context, next_page_token)
-        if context and context.get("status_scope") == "incomplete":
+        scope = _scope(context)
+        if scope == ARCHIVED_SCOPE:
+            params["is_deleted"] = "true"
+        elif scope == INCOMPLETE_SCOPE:
             params["status_id"] = INCOMPLETE_STATUS_ID
         return params
 
     def _wanted(self, order: dict[str, Any], context: Context | None) -> bool:
+        scope = _scope(context)
+        archived = bool(order.get("is_deleted"))
         status_id = order.get("status_id")
+        if scope == ARCHIVED_SCOPE and not archived:
+            return False  # the default pass has it (the filter was ignored)
         if status_id == INCOMPLETE_STATUS_ID:
-            return bool(self.config.get("include_incomplete_orders")) and bool(
-                context and context.get("status_scope") == "incomplete"
-            )
+            # Only the incomplete pass emits them, whichever pass listed them.
+            return scope == INCOMPLETE_SCOPE
+        if scope == INCOMPLETE_SCOPE:
+            return False
         allowed = self.config.get("order_status_ids")
         return not allowed or status_id in allowed
 
