@@ -170,7 +170,8 @@ def _resolve_user_id_based(
 def _resolve_hybrid(
     state: ProjectState, email: str | None, user_id: str | None, create: bool
 ) -> Resolution | IdentityProblem:
-    by_id = state.find_by_user_id(user_id)[0] if user_id is not None else None
+    holders = state.find_by_user_id(user_id) if user_id is not None else []
+    by_id = holders[0] if holders else None
     by_email = state.find_by_email(email) if email is not None else None
     if by_id is not None and by_email is not None and by_id is not by_email:
         assert email is not None

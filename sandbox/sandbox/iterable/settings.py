@@ -39,7 +39,7 @@ class EmulatorSettings:
                 raise ValueError(msg)
             expected = type(getattr(self, name))
             if type(value) is not expected:
-                msg = f"Setting {name!r} must be a {expected.__name__}, got {value!r}"
+                msg = f"Setting {name!r} must be of type {expected.__name__}, got {value!r}"
                 raise ValueError(msg)
         for name, value in changes.items():
             setattr(self, name, value)
