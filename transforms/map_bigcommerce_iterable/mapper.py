@@ -1,41 +1,155 @@
-"""The mapper plugin: turns tap-bigcommerce records into target-iterable operations."""
+"""The Singer mapper: BigCommerce tap records in, Iterable operations out.
+
+Input streams are consumed (their SCHEMAs are not forwarded); output streams are named after the
+target's operations and described by its contract schemas. STATE passes through untouched, after the
+buffered users it covers, so bookmarks advance only once the target has confirmed what came before.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 import singer_sdk.singerlib as singer
-from singer_sdk import InlineMapper
-from singer_sdk import typing as th
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
+from singer_sdk.mapper_base import InlineMapper
+
+from map_bigcommerce_iterable import carts, catalog, customers, orders, refunds
+from map_bigcommerce_iterable.context import MapperContext
+from map_bigcommerce_iterable.identity import IdentityResolver
+from map_bigcommerce_iterable.lifetime_value import lifetime_value
+from map_bigcommerce_iterable.normalise import NormalisationError
+from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
+from map_bigcommerce_iterable.store import EmbeddedStore
+from target_iterable.contract import operation_schema
+
+Handler = Callable[[MapperContext, dict[str, Any]], None]
+
+# Input streams in the tap's emission order; facts first, so later records can be enriched.
+HANDLERS: dict[str, Handler] = {
+    "store_settings": catalog.handle_store_settings,
+    "currencies": catalog.handle_currencies,
+    "channels": lambda ctx, record: None,  # ids already travel on customers and orders
+    "customer_groups": catalog.handle_customer_groups,
+    "categories": catalog.handle_categories,
+    "brands": catalog.handle_brands,
+    "products": catalog.handle_products,
+    "customers": customers.handle_customers,
+    "subscribers": customers.handle_subscribers,
+    "orders": orders.handle_orders,
+    "refunds": refunds.handle_refunds,
+    "cart_events": carts.handle_cart_events,
+}
+
+OUTPUT_KEYS: dict[str, list[str]] = {
+    "users": [],
+    "events": ["id"],
+    "purchases": ["id"],
+    "carts": [],
+    "catalog_items": ["itemId"],
+}
 
 
 class BigCommerceToIterableMapper(InlineMapper):
-    """Identity, ownership and normalisation rules between tap-bigcommerce and target-iterable."""
+    """Turns tap-bigcommerce records into Iterable users, events, purchases, carts and catalog."""
 
     name = "map-bigcommerce-iterable"
+    # Stream maps and flattening would rewrite records after the contract was met: not offered.
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+    config_jsonschema: ClassVar[dict[str, Any]] = CONFIG_JSONSCHEMA
 
-    config_jsonschema = th.PropertiesList(
-        th.Property(
-            "identity_mode",
-            th.StringType,
-            default="email",
-            allowed_values=["email", "user_id", "hybrid"],
-            description="How people are keyed in Iterable; match the Iterable project type.",
-        ),
-    ).to_dict()
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = MapperSettings.from_config(self.config)
+        self._store = EmbeddedStore(self.settings.database_url)
+        self._outbox: list[singer.Message] = []
+        self._schemas_sent: set[str] = set()
+        self._ignored_streams: set[str] = set()
+        self.emitted: Counter[str] = Counter()
+        self._ctx = MapperContext(
+            settings=self.settings,
+            store=self._store,
+            resolver=IdentityResolver(self._store, self.settings),
+            emit=self._emit,
+        )
+
+    # -- Singer messages ---------------------------------------------------------------------
 
     def map_schema_message(self, message_dict: dict) -> Iterable[singer.Message]:
+        # Input schemas describe BigCommerce shapes; the outputs have their own (the contract).
         return []
 
     def map_record_message(self, message_dict: dict) -> Iterable[singer.Message]:
-        return []
+        stream = message_dict["stream"]
+        handler = HANDLERS.get(stream)
+        if handler is None:
+            if stream not in self._ignored_streams:
+                self._ignored_streams.add(stream)
+                self.logger.warning("Ignoring unknown input stream %r", stream)
+            return []
+        try:
+            handler(self._ctx, message_dict["record"])
+        except NormalisationError as exc:
+            self.logger.error("Bad %s record: %s", stream, exc)
+            raise
+        return self._drain_outbox()
 
     def map_state_message(self, message_dict: dict) -> Iterable[singer.Message]:
-        # State passes through untouched so bookmarks advance only as the target confirms.
-        yield singer.StateMessage.from_dict(message_dict)
+        self._checkpoint()
+        return [*self._drain_outbox(), singer.StateMessage(value=message_dict["value"])]
 
     def map_activate_version_message(self, message_dict: dict) -> Iterable[singer.Message]:
+        # Iterable has no table versions to activate; nothing to forward.
         return []
+
+    def process_endofpipe(self) -> None:
+        self._checkpoint()
+        self._write_messages(self._drain_outbox())
+        self._store.close()
+        self.logger.info(
+            "Emitted %s; skipped %s; dropped %d field(s) of an unstable type",
+            dict(self.emitted) or "nothing",
+            dict(self._ctx.skipped) or "nothing",
+            self._ctx.guard.dropped,
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _emit(self, stream: str, record: dict[str, Any]) -> None:
+        if stream not in self._schemas_sent:
+            self._schemas_sent.add(stream)
+            self._outbox.append(
+                singer.SchemaMessage(
+                    stream=stream,
+                    schema=operation_schema(stream),
+                    key_properties=OUTPUT_KEYS[stream],
+                )
+            )
+        self.emitted[stream] += 1
+        self._outbox.append(singer.RecordMessage(stream=stream, record=record))
+
+    def _drain_outbox(self) -> list[singer.Message]:
+        messages, self._outbox = self._outbox, []
+        return messages
+
+    def _checkpoint(self) -> None:
+        """Emit the buffered users (with fresh lifetime value) and commit the store."""
+        ctx = self._ctx
+        for identity, fields, needs_ltv in ctx.users.drain():
+            current = ctx.resolver.identity_of(identity.person_id) or identity
+            if needs_ltv:
+                fields.update(ctx.ownership.apply(lifetime_value(self._store, current.person_id)))
+            fields.update(ctx.ownership.apply(current.profile_fields))
+            record: dict[str, Any] = {**current.key}
+            data_fields = ctx.guard.check("users", fields)
+            if data_fields:
+                record["dataFields"] = data_fields
+            self._emit("users", record)
+        self._store.commit()
 
 
 if __name__ == "__main__":

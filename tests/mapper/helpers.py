@@ -1,0 +1,71 @@
+"""Running the mapper (in-process or as the real CLI) and reading what it wrote."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from contextlib import redirect_stdout
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
+from target_iterable.contract import operation_schema
+
+from .records import to_lines
+
+DATA = Path(__file__).parent / "data"
+OUTPUT_STREAMS = ("users", "events", "purchases", "carts", "catalog_items")
+
+
+def run_in_process(messages: list[dict], config: dict[str, Any]) -> list[str]:
+    """Feed messages through the mapper class; return the output lines."""
+    mapper = BigCommerceToIterableMapper(config=config)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        mapper.listen(io.StringIO(to_lines(messages)))
+    return out.getvalue().splitlines()
+
+
+def run_cli(input_path: Path, config_path: Path) -> list[str]:
+    """The real `map-bigcommerce-iterable` executable, as Meltano runs it."""
+    executable = Path(sys.executable).parent / "map-bigcommerce-iterable"
+    result = subprocess.run(
+        [str(executable), "--config", str(config_path), "--input", str(input_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.splitlines()
+
+
+def parse(lines: list[str]) -> list[dict[str, Any]]:
+    return [json.loads(line, parse_float=Decimal) for line in lines]
+
+
+def records(lines: list[str], stream: str) -> list[dict[str, Any]]:
+    return [
+        message["record"]
+        for message in parse(lines)
+        if message["type"] == "RECORD" and message["stream"] == stream
+    ]
+
+
+def validate_output(lines: list[str]) -> None:
+    """Every SCHEMA is the contract's; every RECORD is valid against it and follows its SCHEMA."""
+    announced: set[str] = set()
+    for message in (json.loads(line) for line in lines):
+        if message["type"] == "SCHEMA":
+            assert message["stream"] in OUTPUT_STREAMS
+            assert message["schema"] == operation_schema(message["stream"])
+            announced.add(message["stream"])
+        elif message["type"] == "RECORD":
+            stream = message["stream"]
+            assert stream in announced, f"RECORD on {stream} before its SCHEMA"
+            jsonschema.Draft7Validator(operation_schema(stream)).validate(message["record"])

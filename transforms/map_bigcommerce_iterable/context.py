@@ -1,0 +1,121 @@
+"""What every record handler needs: settings, store, identity, buffers and the output."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from map_bigcommerce_iterable.currency import StoreFacts
+from map_bigcommerce_iterable.events import EventNamer, event_record
+from map_bigcommerce_iterable.identity import Identity, IdentityResolver
+from map_bigcommerce_iterable.normalise import NormalisationError, catalog_safe, to_decimal
+from map_bigcommerce_iterable.ownership import OwnershipPolicy
+from map_bigcommerce_iterable.settings import MapperSettings
+from map_bigcommerce_iterable.store import EmbeddedStore
+from map_bigcommerce_iterable.type_guard import FieldTypeGuard
+from map_bigcommerce_iterable.users import UserBuffer
+
+logger = logging.getLogger(__name__)
+
+Emit = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class MapperContext:
+    settings: MapperSettings
+    store: EmbeddedStore
+    resolver: IdentityResolver
+    emit: Emit
+    users: UserBuffer = field(default_factory=UserBuffer)
+    guard: FieldTypeGuard = field(default_factory=FieldTypeGuard)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.namer = EventNamer(self.settings)
+        self.ownership = OwnershipPolicy(
+            self.settings.ownership_overrides, self.settings.nullable_fields
+        )
+
+    # -- store facts -------------------------------------------------------------------------
+
+    def store_facts(self, store_hash: str) -> StoreFacts:
+        def fact(kind: str, fallback: str | None) -> str | None:
+            return self.store.lookup(store_hash, "store", kind) or fallback
+
+        return StoreFacts(
+            store_hash=store_hash,
+            currency=fact("currency", self.settings.default_currency),
+            locale=fact("locale", self.settings.default_locale),
+            base_url=fact("base_url", self.settings.default_store_url),
+        )
+
+    def currency_rate(self, store_hash: str) -> Callable[[str], Decimal | None]:
+        def rate(code: str) -> Decimal | None:
+            value = self.store.lookup(store_hash, "currency_rate", code)
+            return Decimal(value) if value else None
+
+        return rate
+
+    def absolute_url(self, store_hash: str, path: str | None) -> str | None:
+        if not path:
+            return None
+        if path.startswith(("http://", "https://")):
+            return path
+        base = self.store_facts(store_hash).base_url
+        if not base:
+            return None
+        return base.rstrip("/") + "/" + path.lstrip("/")
+
+    def item_id(self, store_hash: str, product_id: Any) -> str:
+        return catalog_safe(
+            self.settings.item_id_template.format(store_hash=store_hash, product_id=product_id)
+        )
+
+    def lifecycle_allowed(self, when: datetime | None) -> bool:
+        since = self.settings.lifecycle_events_since
+        return since is None or when is None or when >= since
+
+    # -- outputs -----------------------------------------------------------------------------
+
+    def update_user(
+        self, identity: Identity, fields: dict[str, Any], as_of: datetime | None
+    ) -> None:
+        self.users.update(identity, self.ownership.apply(fields), as_of)
+
+    def emit_event(
+        self,
+        identity: Identity,
+        key: str,
+        event_id: str,
+        created_at: int | None,
+        fields: dict[str, Any],
+    ) -> None:
+        name = self.namer.name(key)
+        record = event_record(identity, name, event_id, created_at, fields)
+        record["dataFields"] = self.guard.check(f"event {name}", record["dataFields"])
+        self.emit("events", record)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] += 1
+
+
+def require_store_hash(stream: str, record: dict[str, Any]) -> str:
+    store_hash = record.get("store_hash")
+    if not isinstance(store_hash, str) or not store_hash:
+        msg = f"{stream} record {record.get('id')!r}: missing field store_hash"
+        raise NormalisationError(msg)
+    return store_hash
+
+
+def require_id(stream: str, record: dict[str, Any], field_name: str = "id") -> int:
+    value = record.get(field_name)
+    number = to_decimal(value, f"{stream}.{field_name}") if value is not None else None
+    if number is None or number != number.to_integral_value():
+        msg = f"{stream} record: field {field_name} must be an integer id, got {value!r}"
+        raise NormalisationError(msg)
+    return int(number)

@@ -1,0 +1,133 @@
+"""Registered customers and newsletter subscribers become user profile updates.
+
+Consent is recorded as a fact (`newsletterSubscriber`, `emailOptInAtCheckout`): Iterable owns
+subscription state, so nothing here ever subscribes or re-subscribes anyone.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
+from map_bigcommerce_iterable.normalise import (
+    boolean,
+    field_name,
+    integer,
+    iterable_date,
+    money,
+    parse_timestamp,
+    text,
+    to_decimal,
+)
+
+
+def store_fields(ctx: MapperContext, store_hash: str) -> dict[str, Any]:
+    facts = ctx.store_facts(store_hash)
+    return {"storeHash": store_hash, "currency": facts.currency, "locale": facts.locale}
+
+
+def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
+    store_hash = require_store_hash("customers", record)
+    customer_id = require_id("customers", record)
+    identity = ctx.resolver.resolve(store_hash, customer_id, record.get("email"))
+    if identity is None:
+        ctx.skip("customer without a usable email")
+        return
+    facts = ctx.store_facts(store_hash)
+    group_id = integer(record.get("customer_group_id"), "customers.customer_group_id") or None
+    fields: dict[str, Any] = {
+        **identity.profile_fields,
+        **store_fields(ctx, store_hash),
+        "firstName": text(record.get("first_name")),
+        "lastName": text(record.get("last_name")),
+        "company": text(record.get("company")),
+        "phone": text(record.get("phone")),
+        "customerType": "registered",
+        "bcCustomerId": customer_id,
+        "customerGroupId": group_id,
+        "customerGroupName": ctx.store.lookup(store_hash, "customer_group", str(group_id))
+        if group_id
+        else None,
+        "customerSince": iterable_date(record.get("date_created"), "customers.date_created"),
+        "bcProfileUpdatedAt": iterable_date(record.get("date_modified"), "customers.date_modified"),
+        "acceptsAbandonedCartEmails": boolean(
+            record.get("accepts_product_review_abandoned_cart_emails"),
+            "customers.accepts_product_review_abandoned_cart_emails",
+        ),
+        "originChannelId": integer(record.get("origin_channel_id"), "customers.origin_channel_id"),
+        "channelIds": [
+            value
+            for channel in record.get("channel_ids") or []
+            if (value := integer(channel, "customers.channel_ids")) is not None
+        ],
+        **_address_fields(record.get("addresses")),
+        "storeCredit": _store_credit(record.get("store_credit_amounts"), facts.currency),
+    }
+    if ctx.settings.include_customer_attributes:
+        fields.update(_attribute_fields(record.get("attributes")))
+    as_of = parse_timestamp(record.get("date_modified"), "customers.date_modified")
+    ctx.update_user(identity, fields, as_of)
+
+
+def handle_subscribers(ctx: MapperContext, record: dict[str, Any]) -> None:
+    store_hash = require_store_hash("subscribers", record)
+    identity = ctx.resolver.resolve(store_hash, None, record.get("email"))
+    if identity is None:
+        ctx.skip("subscriber without a usable email")
+        return
+    consents = record.get("consents")
+    subscribed = bool(consents) if isinstance(consents, list) else True
+    fields = {
+        **identity.profile_fields,
+        **store_fields(ctx, store_hash),
+        "firstName": text(record.get("first_name")),
+        "lastName": text(record.get("last_name")),
+        "newsletterSubscriber": subscribed,
+        "newsletterSubscribedAt": iterable_date(
+            record.get("date_created"), "subscribers.date_created"
+        ),
+        "newsletterSource": text(record.get("source")),
+    }
+    as_of = parse_timestamp(record.get("date_modified"), "subscribers.date_modified")
+    ctx.update_user(identity, fields, as_of)
+
+
+def _address_fields(addresses: Any) -> dict[str, Any]:
+    first = next((a for a in addresses or [] if isinstance(a, dict)), None)
+    if first is None:
+        return {}
+    return {
+        "addressCity": text(first.get("city")),
+        "addressState": text(first.get("state_or_province")),
+        "addressPostalCode": text(first.get("postal_code")),
+        "addressCountry": text(first.get("country")),
+        "addressCountryCode": text(first.get("country_code")),
+    }
+
+
+def _store_credit(amounts: Any, currency: str | None) -> float | None:
+    values = [
+        amount
+        for entry in amounts or []
+        if isinstance(entry, dict)
+        and (amount := to_decimal(entry.get("amount"), "customers.store_credit_amounts.amount"))
+        is not None
+    ]
+    return (
+        money(sum(values, Decimal(0)), currency, "customers.store_credit_amounts")
+        if values
+        else None
+    )
+
+
+def _attribute_fields(attributes: Any) -> dict[str, Any]:
+    # BigCommerce attribute values are always strings, whatever the attribute's type: keep them so.
+    fields: dict[str, Any] = {}
+    for attribute in attributes or []:
+        if not isinstance(attribute, dict):
+            continue
+        name = text(attribute.get("attribute_name")) or text(attribute.get("attribute_id"))
+        if name:
+            fields[f"attribute_{field_name(name)}"] = text(attribute.get("attribute_value"))
+    return fields

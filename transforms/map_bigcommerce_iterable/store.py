@@ -1,0 +1,371 @@
+"""The embedded store: what the mapper must remember across runs.
+
+Identity index (email -> person), the order ledger behind lifetime value, refunds, order status
+history, and the catalog/store facts used to enrich later records. SQLite by default, any
+SQLAlchemy URL at scale. Nothing here decides what is emitted: a re-run re-emits everything it
+reads (ids make that harmless), so remembering more than the target confirmed never loses data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, make_url
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta", metadata, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.Text)
+)
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(64), nullable=False),
+    sa.Column("email_key", sa.String(320)),
+    sa.Column("user_id", sa.String(52), nullable=False),
+    sa.Column("registered", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("scope", "email_key"),
+)
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("customer_id", sa.BigInteger, primary_key=True),
+    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+)
+ledger = sa.Table(
+    "order_ledger",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("order_id", sa.BigInteger, primary_key=True),
+    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+    sa.Column("qualifies", sa.Boolean, nullable=False),
+    sa.Column("total", sa.String(40), nullable=False),
+    sa.Column("refunded", sa.String(40), nullable=False),
+    sa.Column("currency", sa.String(3)),
+    # Multiply an order-currency amount by ltv_factor to get it in ltv_currency (null: unknown).
+    sa.Column("ltv_currency", sa.String(3)),
+    sa.Column("ltv_factor", sa.String(60)),
+    sa.Column("date_created", sa.String(40)),
+)
+refunds = sa.Table(
+    "refunds",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("refund_id", sa.BigInteger, primary_key=True),
+    sa.Column("order_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("amount", sa.String(40), nullable=False),
+)
+order_statuses = sa.Table(
+    "order_statuses",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("order_id", sa.BigInteger, primary_key=True),
+    sa.Column("status_id", sa.Integer, primary_key=True),
+    sa.Column("first_seen", sa.String(40), nullable=False),
+    sa.Column("previous_status_id", sa.Integer),
+)
+products = sa.Table(
+    "products",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("product_id", sa.BigInteger, primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+lookups = sa.Table(
+    "lookups",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+carts = sa.Table(
+    "carts",
+    metadata,
+    sa.Column("store_hash", sa.String(64), primary_key=True),
+    sa.Column("cart_id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.Integer, nullable=False),
+    sa.Column("checkout_started_at", sa.String(40)),
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email_key: str | None
+    user_id: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    order_id: int
+    qualifies: bool
+    total: Decimal
+    refunded: Decimal
+    currency: str | None
+    ltv_currency: str | None
+    ltv_factor: Decimal | None
+    date_created: str | None
+
+
+class StoreMismatchError(RuntimeError):
+    """The store was built with other identity settings; reusing it would split people."""
+
+
+class EmbeddedStore:
+    """Typed access to the tables above, over one connection committed at checkpoints."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        self._engine = sa.create_engine(url)
+        metadata.create_all(self._engine)
+        self._conn: Connection = self._engine.connect()
+        self._conn.begin()
+        self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
+        self._product_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def commit(self) -> None:
+        self._conn.commit()
+        self._conn.begin()
+
+    def close(self) -> None:
+        self._conn.commit()
+        self._conn.close()
+        self._engine.dispose()
+
+    def check_meta(self, key: str, value: str) -> None:
+        """Record a setting the stored data depends on; refuse a store built with another."""
+        found = self._conn.execute(
+            sa.select(meta_table.c.value).where(meta_table.c.key == key)
+        ).scalar_one_or_none()
+        if found is None:
+            self._conn.execute(meta_table.insert().values(key=key, value=value))
+        elif found != value:
+            msg = (
+                f"The embedded store was built with {key}={found!r}, but {key} is {value!r}. "
+                "Use another database_url (or the original setting)."
+            )
+            raise StoreMismatchError(msg)
+
+    # -- identity ----------------------------------------------------------------------------
+
+    def person_by_email(self, scope: str, email_key: str) -> Person | None:
+        row = self._conn.execute(
+            sa.select(people).where(people.c.scope == scope, people.c.email_key == email_key)
+        ).first()
+        return _person(row)
+
+    def person_by_customer(self, store_hash: str, customer_id: int) -> Person | None:
+        row = self._conn.execute(
+            sa.select(people)
+            .join(customers, customers.c.person_id == people.c.id)
+            .where(customers.c.store_hash == store_hash, customers.c.customer_id == customer_id)
+        ).first()
+        return _person(row)
+
+    def person(self, person_id: int) -> Person | None:
+        return _person(
+            self._conn.execute(sa.select(people).where(people.c.id == person_id)).first()
+        )
+
+    def create_person(
+        self, scope: str, email_key: str | None, user_id: str, *, registered: bool
+    ) -> Person:
+        result = self._conn.execute(
+            people.insert().values(
+                scope=scope, email_key=email_key, user_id=user_id, registered=registered
+            )
+        )
+        person_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        return Person(person_id, email_key, user_id, registered)
+
+    def update_person(self, person: Person) -> None:
+        self._conn.execute(
+            people.update()
+            .where(people.c.id == person.id)
+            .values(
+                email_key=person.email_key, user_id=person.user_id, registered=person.registered
+            )
+        )
+
+    def link_customer(self, store_hash: str, customer_id: int, person_id: int) -> None:
+        self._upsert(
+            customers,
+            {"store_hash": store_hash, "customer_id": customer_id},
+            {"person_id": person_id},
+        )
+
+    # -- ledger ------------------------------------------------------------------------------
+
+    def put_order(self, store_hash: str, order_id: int, values: dict[str, Any]) -> None:
+        self._upsert(ledger, {"store_hash": store_hash, "order_id": order_id}, values)
+
+    def order_person(self, store_hash: str, order_id: int) -> int | None:
+        return self._conn.execute(
+            sa.select(ledger.c.person_id).where(
+                ledger.c.store_hash == store_hash, ledger.c.order_id == order_id
+            )
+        ).scalar_one_or_none()
+
+    def order_currency(self, store_hash: str, order_id: int) -> str | None:
+        return self._conn.execute(
+            sa.select(ledger.c.currency).where(
+                ledger.c.store_hash == store_hash, ledger.c.order_id == order_id
+            )
+        ).scalar_one_or_none()
+
+    def ledger_rows(self, person_id: int) -> Iterator[tuple[str, LedgerRow]]:
+        rows = self._conn.execute(
+            sa.select(ledger).where(ledger.c.person_id == person_id).order_by(ledger.c.order_id)
+        )
+        for row in rows:
+            yield (
+                row.store_hash,
+                LedgerRow(
+                    order_id=row.order_id,
+                    qualifies=row.qualifies,
+                    total=Decimal(row.total),
+                    refunded=Decimal(row.refunded),
+                    currency=row.currency,
+                    ltv_currency=row.ltv_currency,
+                    ltv_factor=Decimal(row.ltv_factor) if row.ltv_factor is not None else None,
+                    date_created=row.date_created,
+                ),
+            )
+
+    def put_refund(self, store_hash: str, refund_id: int, order_id: int, amount: Decimal) -> None:
+        self._upsert(
+            refunds,
+            {"store_hash": store_hash, "refund_id": refund_id},
+            {"order_id": order_id, "amount": str(amount)},
+        )
+
+    def refunded_total(self, store_hash: str, order_id: int) -> Decimal:
+        amounts = self._conn.execute(
+            sa.select(refunds.c.amount).where(
+                refunds.c.store_hash == store_hash, refunds.c.order_id == order_id
+            )
+        ).scalars()
+        return sum((Decimal(amount) for amount in amounts), Decimal(0))
+
+    # -- order status history ----------------------------------------------------------------
+
+    def status_change(
+        self, store_hash: str, order_id: int, status_id: int, seen_at: str
+    ) -> tuple[str, int | None]:
+        """When this status was first seen and the status before it (recorded on first sight)."""
+        rows = self._conn.execute(
+            sa.select(order_statuses).where(
+                order_statuses.c.store_hash == store_hash, order_statuses.c.order_id == order_id
+            )
+        ).all()
+        for row in rows:
+            if row.status_id == status_id:
+                return row.first_seen, row.previous_status_id
+        latest = max(rows, key=lambda row: row.first_seen, default=None)
+        previous = latest.status_id if latest is not None else None
+        self._conn.execute(
+            order_statuses.insert().values(
+                store_hash=store_hash,
+                order_id=order_id,
+                status_id=status_id,
+                first_seen=seen_at,
+                previous_status_id=previous,
+            )
+        )
+        return seen_at, previous
+
+    # -- catalog and store facts -------------------------------------------------------------
+
+    def put_product(self, store_hash: str, product_id: int, data: dict[str, Any]) -> None:
+        self._product_cache[(store_hash, product_id)] = data
+        self._upsert(
+            products,
+            {"store_hash": store_hash, "product_id": product_id},
+            {"data": json.dumps(data, sort_keys=True)},
+        )
+
+    def product(self, store_hash: str, product_id: int) -> dict[str, Any] | None:
+        key = (store_hash, product_id)
+        if key not in self._product_cache:
+            raw = self._conn.execute(
+                sa.select(products.c.data).where(
+                    products.c.store_hash == store_hash, products.c.product_id == product_id
+                )
+            ).scalar_one_or_none()
+            self._product_cache[key] = json.loads(raw) if raw is not None else None
+        return self._product_cache[key]
+
+    def put_lookup(self, store_hash: str, kind: str, key: str, value: str) -> None:
+        self._lookup_cache[(store_hash, kind, key)] = value
+        self._upsert(
+            lookups, {"store_hash": store_hash, "kind": kind, "key": key}, {"value": value}
+        )
+
+    def lookup(self, store_hash: str, kind: str, key: str) -> str | None:
+        cache_key = (store_hash, kind, key)
+        if cache_key not in self._lookup_cache:
+            self._lookup_cache[cache_key] = self._conn.execute(
+                sa.select(lookups.c.value).where(
+                    lookups.c.store_hash == store_hash, lookups.c.kind == kind, lookups.c.key == key
+                )
+            ).scalar_one_or_none()
+        return self._lookup_cache[cache_key]
+
+    # -- carts -------------------------------------------------------------------------------
+
+    def put_cart(self, store_hash: str, cart_id: str, person_id: int) -> None:
+        self._upsert(
+            carts, {"store_hash": store_hash, "cart_id": cart_id}, {"person_id": person_id}
+        )
+
+    def cart_person(self, store_hash: str, cart_id: str) -> int | None:
+        return self._conn.execute(
+            sa.select(carts.c.person_id).where(
+                carts.c.store_hash == store_hash, carts.c.cart_id == cart_id
+            )
+        ).scalar_one_or_none()
+
+    def checkout_started(self, store_hash: str, cart_id: str, at: str) -> str:
+        """When checkout started for this cart (the first time asked, stable after that)."""
+        found = self._conn.execute(
+            sa.select(carts.c.checkout_started_at).where(
+                carts.c.store_hash == store_hash, carts.c.cart_id == cart_id
+            )
+        ).scalar_one_or_none()
+        if found:
+            return str(found)
+        self._conn.execute(
+            carts.update()
+            .where(carts.c.store_hash == store_hash, carts.c.cart_id == cart_id)
+            .values(checkout_started_at=at)
+        )
+        return at
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _upsert(self, table: sa.Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """Portable upsert (update, else insert): works on every SQLAlchemy backend."""
+        condition = sa.and_(*(table.c[name] == value for name, value in key.items()))
+        result = self._conn.execute(table.update().where(condition).values(**values))
+        if result.rowcount == 0:
+            self._conn.execute(table.insert().values(**key, **values))
+
+
+def _person(row: Any) -> Person | None:
+    if row is None:
+        return None
+    return Person(row.id, row.email_key, row.user_id, bool(row.registered))

@@ -1,0 +1,54 @@
+"""Users are buffered between checkpoints: several updates of one person collapse into one record.
+
+Per field the newest source timestamp wins (ties: the later update). The buffer is drained before
+every STATE message is forwarded, so a bookmark never passes users it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from map_bigcommerce_iterable.identity import Identity
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Pending:
+    identity: Identity
+    fields: dict[str, tuple[datetime, int, Any]] = field(default_factory=dict)
+    needs_ltv: bool = False
+
+
+class UserBuffer:
+    def __init__(self) -> None:
+        self._pending: dict[int, _Pending] = {}
+        self._sequence = 0
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def update(self, identity: Identity, fields: Mapping[str, Any], as_of: datetime | None) -> None:
+        """Merge fields observed at `as_of` (None: oldest) into the person's pending update."""
+        pending = self._pending.setdefault(identity.person_id, _Pending(identity))
+        pending.identity = identity  # the latest identifiers win (e.g. a guest who registered)
+        stamp = as_of or _EPOCH
+        for name, value in fields.items():
+            self._sequence += 1
+            current = pending.fields.get(name)
+            if current is None or (stamp, self._sequence) >= current[:2]:
+                pending.fields[name] = (stamp, self._sequence, value)
+
+    def mark_ltv(self, identity: Identity) -> None:
+        """The person's order ledger changed: recompute lifetime value at the next drain."""
+        self.update(identity, {}, None)
+        self._pending[identity.person_id].needs_ltv = True
+
+    def drain(self) -> Iterator[tuple[Identity, dict[str, Any], bool]]:
+        """(identity, merged fields, needs lifetime value) per person, in first-seen order."""
+        pending, self._pending = self._pending, {}
+        for item in pending.values():
+            yield item.identity, {k: v[2] for k, v in item.fields.items()}, item.needs_ltv
