@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
+import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from singer_sdk.singerlib.json import deserialize_json
+from singer_sdk.logging import ConsoleFormatter
 
 from target_iterable import encoding
 from target_iterable.contract import OPERATIONS
@@ -25,7 +28,7 @@ from target_iterable.target import TargetIterable
 def _config(paths: list[Path]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for path in paths:
-        loaded = deserialize_json(path.read_text(encoding="utf-8"))
+        loaded = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(loaded, dict):
             msg = f"{path} does not hold a JSON object"
             raise SystemExit(msg)
@@ -59,6 +62,16 @@ def singer_messages(entries: list[dict[str, Any]]) -> tuple[str, int]:
     return "\n".join(lines) + "\n", skipped
 
 
+def _setup_logging() -> None:
+    """Log to stderr like the SDK's CLI does (the replay command does not go through it)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ConsoleFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = os.environ.get("TARGET_ITERABLE_LOGLEVEL") or os.environ.get("LOGLEVEL") or "INFO"
+    root.setLevel(level.upper())
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="target-iterable replay",
@@ -69,6 +82,7 @@ def main(argv: list[str]) -> int:
         "--config", type=Path, action="append", required=True, help="target config (JSON)"
     )
     args = parser.parse_args(argv)
+    _setup_logging()
     entries = read_dead_letters(args.file)
     config = _config(args.config)
     # Records are replayed under their operation's name, so no mapping applies.

@@ -12,7 +12,7 @@ from typing import Protocol
 from target_iterable.client import IterableClient
 from target_iterable.contract import OPERATIONS
 from target_iterable.dead_letters import DeadLetter, DeadLetterLog, resolve_path
-from target_iterable.redaction import Redactor
+from target_iterable.redaction import Redactor, redact_log_handlers
 from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 
@@ -25,6 +25,7 @@ class Runtime:
         self.logger = logger
         self.stats = RunStats()
         self.redactor = Redactor(settings.api_key)
+        redact_log_handlers(self.redactor)
         self.client = IterableClient(settings, self.stats, self.redactor, logger)
         self.dead_letters = DeadLetterLog(
             resolve_path(settings.dead_letter_path, started_at), self.redactor

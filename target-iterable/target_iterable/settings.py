@@ -209,7 +209,9 @@ class Settings:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
         rate_limits = {endpoint.key: endpoint.default_rate for endpoint in ALL_ENDPOINTS}
-        rate_limits.update(config.get("rate_limits") or {})
+        rate_limits.update(
+            {key: float(rate) for key, rate in (config.get("rate_limits") or {}).items()}
+        )
         return cls(
             api_key=config["api_key"],
             api_url=config.get("api_url", "https://api.iterable.com").rstrip("/"),

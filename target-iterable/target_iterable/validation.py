@@ -56,6 +56,7 @@ class RecordValidator:
         elif rule == "anyOf":
             where = f"{field}." if field else ""
             reason = f"{where}email or {where}userId is required (one identifier per user)"
+            field = f"{where}email/{where}userId"
         elif rule == "additionalProperties" and isinstance(error.value, dict):
             reason = f"{field or 'record'} has a property the {rule} rule does not allow: {reason}"
         return Problem(field=field, rule=rule, reason=reason)

@@ -1,0 +1,145 @@
+"""Bad data gets a clear dead letter naming the field and the rule; nothing else is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from target_iterable.target import UnknownStreamError
+
+from .helpers import DATA_DIR, event, record, run_target, schema, state, user
+
+
+def _by_field(dead_letters: list[dict]) -> dict[str | None, dict]:
+    return {letter["field"]: letter for letter in dead_letters}
+
+
+def test_invalid_records_are_dead_lettered_and_the_rest_loaded(iterable, make_config) -> None:
+    run = run_target(make_config(iterable), (DATA_DIR / "invalid_records.singer").read_text())
+
+    letters = run.dead_letters
+    assert len(letters) == 7
+    by_field = _by_field(letters)
+    assert by_field["userId"]["rule"] == "pattern"
+    assert by_field["userId"]["stream"] == "users"
+    assert by_field["email/userId"]["rule"] == "anyOf"  # no identifier at all
+    assert "email or userId" in by_field["email/userId"]["reason"]
+    assert by_field["dataFields"]["rule"] == "propertyNames"  # "a.b": no periods
+    assert by_field["id"]["rule"] == "required"
+    assert by_field["createdAt"]["rule"] == "type"
+    assert by_field["items[0].price"]["rule"] == "type"
+    assert by_field["itemId"]["rule"] == "pattern"
+    assert by_field["itemId"]["record"] == {"itemId": "bad id!", "value": {"name": "Mug"}}
+    assert all(letter["iterable_answer"] is None for letter in letters)  # refused before sending
+
+    emulator = iterable.emulator
+    assert emulator.user(email="ok@example.com") is not None
+    assert [e["id"] for e in emulator.events()] == ["e-2"]
+    assert list(emulator.catalog_items("products")) == ["111"]
+    assert run.states == [{"bookmark": "done"}]  # dead-lettered records count as settled
+
+
+def test_a_type_mismatch_only_dead_letters_the_offenders(iterable, make_config) -> None:
+    first = [schema("users"), record("users", user(0, signupDate="2024-03-10"))]
+    run_target(make_config(iterable), first)  # signupDate is now a date field
+    bad = {17, 911}
+    batch = [
+        schema("users"),
+        *(
+            record("users", user(i, signupDate="GGG" if i in bad else "2024-03-11"))
+            for i in range(1, 1001)
+        ),
+    ]
+    run = run_target(make_config(iterable), batch)
+
+    assert len(run.dead_letters) == 2
+    assert {letter["record"]["email"] for letter in run.dead_letters} == {
+        "user17@example.com",
+        "user911@example.com",
+    }
+    letter = run.dead_letters[0]
+    assert letter["rule"] == "RequestFieldsTypesMismatched"
+    assert letter["field"] == "dataFields.signupDate"
+    assert letter["iterable_answer"]["status"] == 400
+    assert "signupDate" in letter["iterable_answer"]["params"]["validationErrors"]
+    assert len(iterable.emulator.users()) == 1 + 998
+    counts = iterable.emulator.request_counts()
+    assert counts["POST /api/users/bulkUpdate 400"] < 25  # bisection, not one request per user
+
+
+def test_partial_failures_of_a_200_are_dead_lettered_with_iterables_reason(
+    iterable, make_config
+) -> None:
+    iterable.emulator.forget(email="user3@example.com")
+    messages = [
+        schema("users"),
+        *(record("users", user(i)) for i in range(5)),
+        schema("events"),
+        *(record("events", event(i)) for i in range(5)),
+        record("events", event(99)),  # user99 does not exist: events need existing users
+    ]
+    run = run_target(make_config(iterable), messages)
+
+    rules = sorted((letter["stream"], letter["rule"]) for letter in run.dead_letters)
+    assert rules == [
+        ("events", "failedUpdates.forgottenEmails"),
+        ("events", "failedUpdates.notFoundEmails"),
+        ("users", "failedUpdates.forgottenEmails"),
+    ]
+    for letter in run.dead_letters:
+        assert letter["field"] == "email"
+        assert letter["iterable_answer"]["status"] == 200
+        assert letter["reason"].startswith("Iterable refused this record")
+    assert len(iterable.emulator.users()) == 4
+    assert len(iterable.emulator.events()) == 4
+
+
+def test_oversized_catalog_item_is_dead_lettered(iterable, make_config) -> None:
+    messages = [
+        schema("catalog_items"),
+        record("catalog_items", {"itemId": "1", "value": {"text": "x" * 40_000}}),
+        record("catalog_items", {"itemId": "2", "value": {"text": "small"}}),
+    ]
+    run = run_target(make_config(iterable), messages)
+    assert [(d["field"], d["rule"]) for d in run.dead_letters] == [("value", "maxBytes")]
+    assert list(iterable.emulator.catalog_items("products")) == ["2"]
+
+
+def test_the_api_key_never_reaches_dead_letters(iterable, make_config) -> None:
+    leaky = {"email": "x@example.com", "eventName": "e", "dataFields": {"k": iterable.api_key}}
+    run = run_target(make_config(iterable), [schema("events"), record("events", leaky)])
+    text = run.dead_letter_path.read_text()
+    assert iterable.api_key not in text
+    assert '"***"' in text
+
+
+def test_unknown_stream_fails_at_its_schema_naming_it(iterable, make_config) -> None:
+    with pytest.raises(UnknownStreamError, match=r"meltano_test_stream.*stream_operations"):
+        run_target(make_config(iterable), [schema("meltano_test_stream")])
+
+
+def test_unknown_stream_can_be_dead_lettered(iterable, make_config) -> None:
+    messages = [
+        schema("orders_raw"),
+        record("orders_raw", {"id": 1}),
+        schema("users"),
+        record("users", user(1)),
+        state({"n": 1}),
+    ]
+    run = run_target(make_config(iterable, unknown_streams="dead_letter"), messages)
+    assert [(d["stream"], d["operation"], d["rule"]) for d in run.dead_letters] == [
+        ("orders_raw", None, "unknown_stream")
+    ]
+    assert iterable.emulator.user(email="user1@example.com") is not None
+    assert run.states == [{"n": 1}]
+
+
+def test_validation_can_be_turned_off(iterable, make_config) -> None:
+    # With validate_records false the record goes to Iterable, which refuses it itself.
+    bad = {"email": "ok@example.com", "eventName": "viewed", "id": "e-1", "createdAt": "soon"}
+    users = [schema("users"), record("users", {"email": "ok@example.com"})]
+    run = run_target(
+        make_config(iterable, validate_records=False),
+        [*users, schema("events"), record("events", bad)],
+    )
+    assert [d["rule"] for d in run.dead_letters] == ["BadJsonBody"]
+    assert run.dead_letters[0]["iterable_answer"]["status"] == 400
