@@ -15,8 +15,10 @@ from sandbox.bigcommerce.emulator import BigCommerceEmulator
 from sandbox.bigcommerce.errors import api_error
 from sandbox.bigcommerce.gate import ApiGate
 from sandbox.bigcommerce.paging import LimitTooLarge
+from sandbox.bigcommerce.routes_carts import cart_routes
 from sandbox.bigcommerce.routes_catalog import catalog_routes
 from sandbox.bigcommerce.routes_customers import customer_routes
+from sandbox.bigcommerce.routes_hooks import hook_routes
 from sandbox.bigcommerce.routes_store import store_routes
 from sandbox.bigcommerce.routes_v2 import v2_routes
 from sandbox.bigcommerce.wire import BadFilter
@@ -48,6 +50,8 @@ def api_routes(emulator: BigCommerceEmulator) -> list[BaseRoute]:
         *customer_routes(emulator),
         *catalog_routes(emulator),
         *store_routes(emulator),
+        *cart_routes(emulator),
+        *hook_routes(emulator),
     ]
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.bigcommerce.ratelimit import RateLimiter
+from sandbox.bigcommerce.webhooks import DeliveryAttempt, WebhookHub
 from sandbox.common.faults import FaultConfig, FaultInjector
 from sandbox.common.request_log import RequestLog
+from sandbox.generator.carts import CartActivity, simulate_carts
+from sandbox.generator.delta import DeltaResult, apply_delta
+from sandbox.generator.events import StoreEvent
 from sandbox.generator.store import GeneratedStore, StoreSize
 
 
@@ -22,6 +27,7 @@ class BigCommerceEmulator:
         rate_limit_window_ms: int = 30000,
         faults: FaultConfig | None = None,
         archived_orders_in_default_list: bool = False,
+        webhook_retry_scale: float = 0.001,
         **generator_options: Any,
     ) -> None:
         if not store_hash or "/" in store_hash:
@@ -37,10 +43,71 @@ class BigCommerceEmulator:
         self.limiter = RateLimiter(rate_limit_quota, rate_limit_window_ms)
         # Whether GET /v2/orders without `is_deleted` lists archived orders (undocumented).
         self.archived_orders_in_default_list = archived_orders_in_default_list
+        self.webhooks = WebhookHub(
+            store_hash=store_hash,
+            store_id=self.store.catalog.profile.store_id,
+            retry_scale=webhook_retry_scale,
+        )
 
     def set_rate_limit(self, quota: int, window_ms: int) -> None:
         """Change the store quota; the current window starts over."""
         self.limiter.configure(quota, window_ms)
 
+    def _moment(self, at: datetime | None) -> datetime:
+        """`at`, or now (whole seconds) but never before the newest record."""
+        if at is not None:
+            return at.astimezone(UTC)
+        now = datetime.now(UTC).replace(microsecond=0)
+        newest = [
+            m
+            for m in (
+                self.store.orders.newest_modified(),
+                self.store.customers.newest_modified(),
+                self.store.products.newest_modified(),
+            )
+            if m is not None
+        ]
+        return max([now, *(m + timedelta(seconds=1) for m in newest)])
+
+    def apply_delta(
+        self,
+        *,
+        orders: int = 5,
+        new_orders: int = 2,
+        customers: int = 3,
+        products: int = 2,
+        subscribers: int = 1,
+        at: datetime | None = None,
+    ) -> DeltaResult:
+        """Change chosen records with later `date_modified`; sends their webhooks."""
+        result = apply_delta(
+            self.store,
+            at=self._moment(at),
+            orders=orders,
+            new_orders=new_orders,
+            customers=customers,
+            products=products,
+            subscribers=subscribers,
+        )
+        self.webhooks.publish(result.events)
+        return result
+
+    def simulate_cart_activity(
+        self, outcomes: list[str] | None = None, *, at: datetime | None = None
+    ) -> CartActivity:
+        """New carts, one per outcome (active, abandoned, converted, expired, deleted)."""
+        chosen = outcomes if outcomes is not None else ["active", "abandoned", "converted"]
+        activity = simulate_carts(self.store, chosen, self._moment(at))
+        self.webhooks.publish(activity.events)
+        return activity
+
+    def publish(self, events: list[StoreEvent]) -> int:
+        """Send arbitrary events to the registered hooks."""
+        return self.webhooks.publish(events)
+
+    def webhook_attempts(self) -> list[DeliveryAttempt]:
+        return self.webhooks.attempts()
+
     def close(self) -> None:
         """Stop background work (webhook delivery)."""
+        self.webhooks.close()

@@ -124,7 +124,6 @@ def v2_routes(emulator: BigCommerceEmulator) -> list[Route]:
                     "system_label": name,
                     "custom_label": name,
                     "system_description": name,
-                    "order": status_id,
                 }
                 for status_id, name in STATUS_NAMES.items()
             ]

@@ -130,7 +130,6 @@ def variant(value: Variant, product: Product) -> dict[str, Any]:
         "calculated_price": value.calculated_price,
         "sale_price": value.sale_price,
         "retail_price": None,
-        "map_price": None,
         "weight": None,
         "calculated_weight": product.weight,
         "width": None,
@@ -174,7 +173,6 @@ def product(value: Product, includes: set[str]) -> dict[str, Any]:
         "calculated_price": value.calculated_price,
         "categories": list(value.categories),
         "brand_id": value.brand_id,
-        "option_set_id": None,
         "option_set_display": "right",
         "inventory_level": value.inventory_level,
         "inventory_warning_level": 0,
@@ -193,7 +191,6 @@ def product(value: Product, includes: set[str]) -> dict[str, Any]:
         "upc": "",
         "mpn": "",
         "gtin": "",
-        "date_last_imported": None,
         "search_keywords": "",
         "availability": "available",
         "availability_description": "",
@@ -216,7 +213,6 @@ def product(value: Product, includes: set[str]) -> dict[str, Any]:
         "is_price_hidden": False,
         "price_hidden_label": "",
         "custom_url": {"url": value.url, "is_customized": False},
-        "base_variant_id": value.variants[0].id if len(value.variants) == 1 else None,
         "open_graph_type": "product",
         "open_graph_title": "",
         "open_graph_description": "",
@@ -224,12 +220,17 @@ def product(value: Product, includes: set[str]) -> dict[str, Any]:
         "open_graph_use_product_name": True,
         "open_graph_use_image": True,
     }
+    if len(value.variants) == 1:
+        body["base_variant_id"] = value.variants[0].id
     if "variants" in includes:
         body["variants"] = [variant(v, value) for v in value.variants]
     if "images" in includes:
         body["images"] = [image(i) for i in value.images]
     if "primary_image" in includes and value.images:
-        body["primary_image"] = image(value.images[0])
+        # The spec names the file field differently here than in `images`.
+        primary = image(value.images[0])
+        primary["image_file"] = primary.pop("image_url").rsplit("/", 1)[-1]
+        body["primary_image"] = primary
     if "custom_fields" in includes:
         body["custom_fields"] = [
             {"id": f.id, "name": f.name, "value": f.value} for f in value.custom_fields
@@ -244,7 +245,7 @@ def image(value: Any) -> dict[str, Any]:
         "is_thumbnail": value.is_thumbnail,
         "sort_order": value.sort_order,
         "description": value.description,
-        "image_file": value.url.rsplit("/", 1)[-1],
+        "image_url": value.url,
         "url_zoom": value.url,
         "url_standard": value.url,
         "url_thumbnail": value.url,

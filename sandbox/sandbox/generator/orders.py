@@ -12,10 +12,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from sandbox.generator.catalog import Catalog
 from sandbox.generator.hashing import mix, rng_seed, salt, unit
-from sandbox.generator.model import LineItem, Order, OrderCoupon, Refund, RefundItem
+from sandbox.generator.model import (
+    LineItem,
+    Order,
+    OrderCoupon,
+    Product,
+    Refund,
+    RefundItem,
+    Variant,
+)
 from sandbox.generator.people import CustomerFactory, PeopleFaker, ascii_slug, postal_address
 from sandbox.generator.timeline import DST_INSTANTS, ORDERS_START, STORE_NOW, at_seconds
 
@@ -79,6 +88,14 @@ class OrderProfile:
     coupon: bool
     many_items: bool
     shipping_addresses: int
+
+
+class Pick(NamedTuple):
+    """One line of an order or cart before pricing."""
+
+    product: Product
+    variant: Variant
+    quantity: int
 
 
 def money(value: Decimal) -> Decimal:
@@ -182,10 +199,35 @@ class OrderFactory:
     # -- the full order ------------------------------------------------------------------
 
     def build(self, order_id: int) -> Order:
+        return self.compose(
+            order_id, self.profile(order_id), self.created(order_id), self.modified(order_id)
+        )
+
+    def new_order(self, order_id: int, at: datetime, picks: list[Pick] | None = None) -> Order:
+        """An order placed at `at` (awaiting fulfilment), optionally of a cart's items."""
+        base = self.profile(order_id)
+        profile = OrderProfile(
+            status_id=11,
+            archived=False,
+            refund=None,
+            guest=base.guest,
+            currency_code=base.currency_code,
+            coupon=False,
+            many_items=False,
+            shipping_addresses=1,
+        )
+        return self.compose(order_id, profile, at, at, picks=picks)
+
+    def compose(
+        self,
+        order_id: int,
+        profile: OrderProfile,
+        created: datetime,
+        modified: datetime,
+        *,
+        picks: list[Pick] | None = None,
+    ) -> Order:
         rng = random.Random(rng_seed(self.seed, order_id, "order"))
-        profile = self.profile(order_id)
-        created = self.created(order_id)
-        modified = self.modified(order_id)
         currency = self.catalog.currency(profile.currency_code)
         rate = currency.exchange_rate
         customer_id = 0 if profile.guest else self.customer_id(order_id)
@@ -197,10 +239,10 @@ class OrderFactory:
         email = self._email(order_id, profile, customer_id, person.first_name)
         billing = postal_address(person, email)
         line_count = MANY_ITEMS if profile.many_items else rng.choice([1, 1, 1, 2, 2, 3, 4, 6])
+        if picks is None:
+            picks = self.pick(rng, line_count)
         places = Decimal(1).scaleb(-currency.decimal_places) if currency.decimal_places else 1
-        lines = self._lines(
-            rng, order_id, count=line_count, rate=rate, places=Decimal(places), profile=profile
-        )
+        lines = self._lines(order_id, picks, rate=rate, places=Decimal(places), profile=profile)
         subtotal_ex = sum((line.total_ex_tax for line in lines), Decimal("0"))
         subtotal_inc = sum((line.total_inc_tax for line in lines), Decimal("0"))
         shipping_ex = Decimal("0") if subtotal_ex > 100 * rate else money(Decimal("9.99") * rate)
@@ -304,23 +346,28 @@ class OrderFactory:
             return "void"
         return "captured"
 
+    def pick(self, rng: random.Random, count: int) -> list[Pick]:
+        """`count` catalog variants with quantities."""
+        products = self.catalog.products
+        picks = []
+        for _ in range(count):
+            product = products[rng.randrange(len(products))]
+            variant = product.variants[rng.randrange(len(product.variants))]
+            picks.append(Pick(product, variant, rng.choice([1, 1, 1, 2, 3])))
+        return picks
+
     def _lines(
         self,
-        rng: random.Random,
         order_id: int,
+        picks: list[Pick],
         *,
-        count: int,
         rate: Decimal,
         places: Decimal,
         profile: OrderProfile,
     ) -> tuple[LineItem, ...]:
-        products = self.catalog.products
         brands = {brand.id: brand.name for brand in self.catalog.brands}
         lines = []
-        for index in range(count):
-            product = products[rng.randrange(len(products))]
-            variant = product.variants[rng.randrange(len(product.variants))]
-            quantity = rng.choice([1, 1, 1, 2, 3])
+        for index, (product, variant, quantity) in enumerate(picks):
             unit_ex = (variant.calculated_price * rate).quantize(places, rounding=ROUND_HALF_UP)
             unit_inc = (unit_ex * (1 + TAX_RATE)).quantize(places, rounding=ROUND_HALF_UP)
             refunded_qty = 0
