@@ -153,3 +153,20 @@ def test_rerun_updates_instead_of_duplicating(iterable, make_config) -> None:
     assert len(iterable.emulator.events()) == 10
     assert len(iterable.emulator.purchases()) == 10
     assert set(iterable.emulator.write_counts("events").values()) == {2}
+
+
+def test_user_deletions_go_last_and_tolerate_absent_users(iterable, make_config) -> None:
+    messages = [
+        schema("user_deletions"),
+        record("user_deletions", {"email": "user1@example.com"}),
+        record("user_deletions", {"email": "never-existed@example.com"}),
+        schema("users"),
+        *(record("users", user(i)) for i in range(3)),
+    ]
+    run = run_target(make_config(iterable), messages)
+
+    assert run.dead_letters == []
+    remaining = {u["email"] for u in iterable.emulator.users()}
+    assert remaining == {"user0@example.com", "user2@example.com"}
+    counts = iterable.emulator.request_counts()
+    assert counts["DELETE /api/users/user1@example.com 200"] == 1
