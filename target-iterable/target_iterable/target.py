@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import os
 from collections import defaultdict
@@ -35,6 +36,7 @@ class TargetIterable(Target):
         settings = self._checked_settings()
         started_at = datetime.datetime.fromtimestamp(self.initialized_at / 1000, datetime.UTC)
         self.runtime = Runtime(settings, self.logger, started_at)
+        self._last_written_state: dict | None = None
         self._state_gate = StateGate(self._write_state_message)
         self.runtime.flush = self._drain_operations
 
@@ -87,6 +89,12 @@ class TargetIterable(Target):
     def _settling_sinks(self) -> list[_RuntimeSink]:
         sinks = [*self._sinks_to_clear, *self._sinks_active.values()]
         return [sink for sink in sinks if isinstance(sink, _RuntimeSink)]
+
+    def _write_state_message(self, state: dict) -> None:
+        # The gate may already have written the state the SDK writes after its final drain.
+        if state != self._last_written_state:
+            super()._write_state_message(state)
+            self._last_written_state = copy.deepcopy(state)
 
     def _process_state_message(self, message_dict: dict) -> None:
         before = self._latest_state

@@ -40,7 +40,7 @@ def test_bulk_requests_are_the_minimum(iterable, make_config, users: int, events
     assert len(iterable.emulator.users()) == users
     assert len(iterable.emulator.events()) == events
     assert run.dead_letters == []
-    assert run.states[-1] == {"bookmark": 1}
+    assert run.states == [{"bookmark": 1}]  # once, though both the gate and the SDK write it
 
 
 def test_requests_stay_under_4_mb(iterable, make_config) -> None:
