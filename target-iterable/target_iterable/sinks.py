@@ -84,18 +84,34 @@ class _RuntimeSink(BatchSink):
 
     def process_record(self, record: dict, context: dict) -> None:
         self.read_records += 1
+        context["checked"] = True
         letter = self.check(record)
         if letter is not None:
             self.runtime.dead_letter([letter])
             return
         context.setdefault("records", []).append(record)
 
+    def _checked(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records of a BATCH message, which the SDK hands over without `process_record`."""
+        self.read_records += len(records)
+        valid, letters = [], []
+        for record in records:
+            letter = self.check(record)
+            if letter is None:
+                valid.append(record)
+            else:
+                letters.append(letter)
+        self.runtime.dead_letter(letters)
+        return valid
+
     def check(self, record: dict[str, Any]) -> DeadLetter | None:
         raise NotImplementedError
 
     def process_batch(self, context: dict) -> None:
-        read_at_drain = self.read_records
         records = context.get("records", [])
+        if not context.get("checked"):
+            records = self._checked(records)
+        read_at_drain = self.read_records
         if records:
             self.send(records)
         self.settled_records = read_at_drain

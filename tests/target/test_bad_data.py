@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from target_iterable.target import UnknownStreamError
@@ -143,3 +145,20 @@ def test_validation_can_be_turned_off(iterable, make_config) -> None:
     )
     assert [d["rule"] for d in run.dead_letters] == ["BadJsonBody"]
     assert run.dead_letters[0]["iterable_answer"]["status"] == 400
+
+
+def test_batch_messages_are_validated_too(iterable, make_config, tmp_path) -> None:
+    batch_file = tmp_path / "users.jsonl"
+    batch_file.write_text(
+        json.dumps(user(1)) + "\n" + json.dumps({"dataFields": {"no": "identifier"}}) + "\n"
+    )
+    batch = {
+        "type": "BATCH",
+        "stream": "users",
+        "encoding": {"format": "jsonl", "compression": "none"},
+        "manifest": [batch_file.as_uri()],
+    }
+    run = run_target(make_config(iterable), [schema("users"), batch, state({"n": 1})])
+    assert [d["rule"] for d in run.dead_letters] == ["anyOf"]
+    assert iterable.emulator.user(email="user1@example.com") is not None
+    assert run.states == [{"n": 1}]
