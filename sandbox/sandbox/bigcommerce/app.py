@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from sandbox.bigcommerce.emulator import BigCommerceEmulator
 from sandbox.bigcommerce.errors import api_error
 from sandbox.bigcommerce.gate import ApiGate
+from sandbox.bigcommerce.inspection_api import inspection_routes
 from sandbox.bigcommerce.paging import LimitTooLarge
 from sandbox.bigcommerce.routes_carts import cart_routes
 from sandbox.bigcommerce.routes_catalog import catalog_routes
@@ -81,7 +82,10 @@ def build_app(
 
 
 def wrap_emulator(emulator: BigCommerceEmulator) -> ASGIApp:
-    routes: list[BaseRoute] = [Mount(f"/stores/{emulator.store_hash}", routes=api_routes(emulator))]
+    routes: list[BaseRoute] = [
+        Mount(f"/stores/{emulator.store_hash}", routes=api_routes(emulator)),
+        *inspection_routes(emulator),
+    ]
     starlette = Starlette(
         routes=routes,
         exception_handlers={

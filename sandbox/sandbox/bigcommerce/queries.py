@@ -149,7 +149,7 @@ def _order_archived(store: GeneratedStore, order_id: int) -> bool:
     changed = store.orders.stored(order_id)
     if changed is not None:
         return changed.is_deleted
-    return store.order_factory.profile(order_id).archived
+    return store.order_factory.status(order_id)[1]
 
 
 def customer_ids(store: GeneratedStore, query: QueryParams) -> list[int]:

@@ -26,13 +26,15 @@ from sandbox.generator.model import (
     Variant,
 )
 from sandbox.generator.people import CustomerFactory, PeopleFaker, ascii_slug, postal_address
-from sandbox.generator.timeline import DST_INSTANTS, ORDERS_START, STORE_NOW, at_seconds
+from sandbox.generator.timeline import DST_INSTANTS, ORDERS_START, STORE_NOW, epoch, from_epoch
 
 CENT = Decimal("0.01")
 TAX_RATE = Decimal("0.08")
 MANY_ITEMS = 60  # more than the 50 line items BigCommerce embeds in consignments
 
 _SPAN = (STORE_NOW - ORDERS_START).total_seconds()
+_START_S = epoch(ORDERS_START)
+_NOW_S = epoch(STORE_NOW)
 _CREATED = salt("order.created")
 _MODIFIED = salt("order.modified")
 _KIND = salt("order.kind")
@@ -118,31 +120,37 @@ class OrderFactory:
         self.people = people
         spacing = _SPAN / max(count, 1)
         # Orders whose time slot holds a clock change are placed exactly at it.
-        self._dst_orders = {
-            1 + int((instant - ORDERS_START).total_seconds() // spacing): instant
+        self._dst_epochs = {
+            1 + int((instant - ORDERS_START).total_seconds() // spacing): epoch(instant)
             for instant in DST_INSTANTS
         }
 
     # -- cheap per-order facts (used to index a million orders) --------------------------
+
+    def status(self, order_id: int) -> tuple[int, bool, str | None]:
+        """(status_id, archived, refund kind) without building the order."""
+        case = FORCED_CASES.get(order_id) if order_id <= self.count else None
+        roll = unit(self.seed, order_id, _KIND)
+        if case == "incomplete" or (case is None and roll < 0.03):
+            return 0, False, None
+        if case == "archived" or (case is None and roll < 0.06):
+            return (5 if roll < 0.045 else 10), True, None
+        if case == "full_refund" or (case is None and roll < 0.10):
+            return 4, False, "full"
+        if case == "partial_refund" or (case is None and roll < 0.15):
+            return 14, False, "partial"
+        if case is None and roll < 0.22:
+            return (1, 7, 11, 9)[int(roll * 1000) % 4], False, None
+        if case is None and roll < 0.35:
+            return 2, False, None
+        return 10, False, None
 
     def profile(self, order_id: int) -> OrderProfile:
         case = FORCED_CASES.get(order_id) if order_id <= self.count else None
         roll = unit(self.seed, order_id, _KIND)
         guest_roll = unit(self.seed, order_id, _GUEST)
         currency_roll = unit(self.seed, order_id, _CURRENCY)
-        status_id, archived, refund = 10, False, None
-        if case == "incomplete" or (case is None and roll < 0.03):
-            status_id = 0
-        elif case == "archived" or (case is None and roll < 0.06):
-            status_id, archived = (5 if roll < 0.045 else 10), True
-        elif case == "full_refund" or (case is None and roll < 0.10):
-            status_id, refund = 4, "full"
-        elif case == "partial_refund" or (case is None and roll < 0.15):
-            status_id, refund = 14, "partial"
-        elif case is None and roll < 0.22:
-            status_id = (1, 7, 11, 9)[int(roll * 1000) % 4]
-        elif case is None and roll < 0.35:
-            status_id = 2
+        status_id, archived, refund = self.status(order_id)
         guest: str | None = None
         if case == "guest_empty_email":
             guest = "empty"
@@ -170,28 +178,33 @@ class OrderFactory:
             shipping_addresses=2 if case == "multi_shipping" else 1,
         )
 
-    def created(self, order_id: int) -> datetime:
-        if order_id in self._dst_orders:
-            return self._dst_orders[order_id]
+    def created_epoch(self, order_id: int) -> int:
+        """Unix seconds; cheap enough to index a million orders."""
+        if order_id in self._dst_epochs:
+            return self._dst_epochs[order_id]
         spacing = _SPAN / max(self.count, 1)
-        natural = at_seconds(
-            ORDERS_START,
-            (order_id - 1) * spacing + unit(self.seed, order_id, _CREATED) * spacing * 0.9,
+        natural = _START_S + int(
+            (order_id - 1) * spacing + unit(self.seed, order_id, _CREATED) * spacing * 0.9
         )
         if order_id % _TIE_EVERY == 0 and order_id > 1:
-            return min(natural, self.modified(order_id - 1))
+            return min(natural, self.modified_epoch(order_id - 1))
         return natural
 
-    def modified(self, order_id: int) -> datetime:
-        created = self.created(order_id)
+    def modified_epoch(self, order_id: int) -> int:
+        created = self.created_epoch(order_id)
         if order_id % _TIE_EVERY == 0 and order_id > 1:
-            return max(self.modified(order_id - 1), created)
-        profile = self.profile(order_id)
-        if profile.status_id == 0:
+            return max(self.modified_epoch(order_id - 1), created)
+        if self.status(order_id)[0] == 0:
             return created
-        room = (STORE_NOW - created).total_seconds() - 1
+        room = _NOW_S - created - 1
         later = min(room, 3600 + unit(self.seed, order_id, _MODIFIED) * 14 * 86400)
-        return at_seconds(created, max(later, 0))
+        return created + int(max(later, 0))
+
+    def created(self, order_id: int) -> datetime:
+        return from_epoch(self.created_epoch(order_id))
+
+    def modified(self, order_id: int) -> datetime:
+        return from_epoch(self.modified_epoch(order_id))
 
     def customer_id(self, order_id: int) -> int:
         return 1 + mix(self.seed, order_id, _CUSTOMER) % max(self.customers.count, 1)

@@ -14,7 +14,7 @@ from faker import Faker
 from sandbox.generator.catalog import Catalog
 from sandbox.generator.hashing import rng_seed, salt, unit
 from sandbox.generator.model import Address, AttributeValue, Customer, PostalAddress, Subscriber
-from sandbox.generator.timeline import CUSTOMERS_START, STORE_NOW, at_seconds
+from sandbox.generator.timeline import CUSTOMERS_START, STORE_NOW, at_seconds, epoch, from_epoch
 
 # locale, country name, ISO code, weight
 LOCALES = (
@@ -27,6 +27,8 @@ LOCALES = (
 )
 _EMAIL_DOMAINS = ("example.com", "example.org", "mail.example.net", "Example.COM")
 _CUSTOMERS_SPAN = (STORE_NOW - CUSTOMERS_START).total_seconds()
+_START_S = epoch(CUSTOMERS_START)
+_NOW_S = epoch(STORE_NOW)
 _CREATED = salt("customer.created")
 _MODIFIED = salt("customer.modified")
 _TIE_EVERY = 13  # every 13th customer is modified in the same second as the one before
@@ -102,19 +104,25 @@ class CustomerFactory:
         self.catalog = catalog
         self.people = people
 
-    def created(self, customer_id: int) -> datetime:
+    def created_epoch(self, customer_id: int) -> int:
         spacing = _CUSTOMERS_SPAN * 0.5 / max(self.count, 1)
         offset = (customer_id - 1) * spacing + unit(self.seed, customer_id, _CREATED) * spacing
-        return at_seconds(CUSTOMERS_START, offset)
+        return _START_S + int(offset)
 
-    def modified(self, customer_id: int) -> datetime:
+    def modified_epoch(self, customer_id: int) -> int:
+        created = self.created_epoch(customer_id)
         if customer_id % _TIE_EVERY == 0 and customer_id > 1:
-            return max(self.modified(customer_id - 1), self.created(customer_id))
+            return max(self.modified_epoch(customer_id - 1), created)
         roll = unit(self.seed, customer_id, _MODIFIED)
         if roll < 0.4:
-            return self.created(customer_id)
-        room = (STORE_NOW - self.created(customer_id)).total_seconds() - 1
-        return at_seconds(self.created(customer_id), room * roll)
+            return created
+        return created + int((_NOW_S - created - 1) * roll)
+
+    def created(self, customer_id: int) -> datetime:
+        return from_epoch(self.created_epoch(customer_id))
+
+    def modified(self, customer_id: int) -> datetime:
+        return from_epoch(self.modified_epoch(customer_id))
 
     def person(self, customer_id: int) -> Person:
         return self.people.person(rng_seed(self.seed, customer_id, "customer.person"))

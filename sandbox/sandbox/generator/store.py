@@ -67,12 +67,14 @@ class GeneratedStore:
             self.customer_factory.build,
             self.customer_factory.modified,
             lambda c: c.date_modified,
+            self.customer_factory.modified_epoch,
         )
         self.orders: DerivedCollection[Order] = DerivedCollection(
             size.orders,
             self.order_factory.build,
             self.order_factory.modified,
             lambda o: o.date_modified,
+            self.order_factory.modified_epoch,
         )
         self.subscribers: DerivedCollection[Subscriber] = DerivedCollection(
             size.subscribers,
@@ -132,8 +134,8 @@ class GeneratedStore:
 
     def _refund_index(self) -> RefundIndex:
         if self._refunds is None:
-            profile = self.order_factory.profile
+            status = self.order_factory.status
             self._refunds = RefundIndex(
-                order_ids=[n for n in range(1, self.size.orders + 1) if profile(n).refund]
+                order_ids=[n for n in range(1, self.size.orders + 1) if status(n)[2]]
             )
         return self._refunds

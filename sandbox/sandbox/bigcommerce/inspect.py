@@ -1,0 +1,79 @@
+"""`BigCommerceInspector`: the emulator's `/_sandbox` reads and knobs over HTTP.
+
+For when the emulator runs in another process (`sandbox serve`, the demo, `meltano run` tests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import requests
+
+from sandbox.common.faults import FaultConfig
+
+
+class InspectorError(RuntimeError):
+    """The emulator refused an inspection request."""
+
+
+class BigCommerceInspector:
+    def __init__(self, api_url: str, *, timeout: float = 10.0) -> None:
+        self.base = f"{api_url.rstrip('/')}/_sandbox"
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> BigCommerceInspector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.session.request(
+            method, f"{self.base}{path}", timeout=self.timeout, **kwargs
+        )
+        if response.status_code >= 400:
+            detail = response.json().get("error", response.text) if response.content else ""
+            msg = f"{method} {path} answered {response.status_code}: {detail}"
+            raise InspectorError(msg)
+        return response.json()
+
+    def summary(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", "/summary")
+        return result
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests answered so far, keyed by "METHOD /path"."""
+        result: dict[str, int] = self._call("GET", "/requests")["by_path"]
+        return result
+
+    def requests(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/requests")["entries"]
+        return result
+
+    def clear_requests(self) -> None:
+        self._call("DELETE", "/requests")
+
+    def apply_delta(self, **counts: int | str) -> dict[str, list[int]]:
+        """Same knobs as `BigCommerceEmulator.apply_delta` (`at` as an ISO 8601 string)."""
+        result: dict[str, list[int]] = self._call("POST", "/delta", json=counts)
+        return result
+
+    def simulate_cart_activity(self, outcomes: list[str] | None = None) -> dict[str, Any]:
+        body = {} if outcomes is None else {"outcomes": outcomes}
+        result: dict[str, Any] = self._call("POST", "/carts", json=body)
+        return result
+
+    def webhooks(self) -> dict[str, list[dict[str, Any]]]:
+        result: dict[str, list[dict[str, Any]]] = self._call("GET", "/webhooks")
+        return result
+
+    def set_rate_limit(self, quota: int, window_ms: int) -> None:
+        self._call("POST", "/rate_limit", json={"quota": quota, "window_ms": window_ms})
+
+    def set_faults(self, config: FaultConfig) -> None:
+        self._call("POST", "/faults", json=dataclasses.asdict(config))
