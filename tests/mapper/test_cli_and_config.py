@@ -1,0 +1,123 @@
+"""The CLI: settings documented and checked at start, STATE ordering, clear errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+
+from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
+from map_bigcommerce_iterable.normalise import NormalisationError
+from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA
+
+from . import records as r
+from .helpers import parse, run_in_process
+
+EXECUTABLE = Path(sys.executable).parent / "map-bigcommerce-iterable"
+
+
+def test_about_markdown_documents_every_setting() -> None:
+    result = subprocess.run(
+        [str(EXECUTABLE), "--about", "--format=markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for setting, schema in CONFIG_JSONSCHEMA["properties"].items():
+        assert f"| {setting} |" in result.stdout
+        assert schema.get("description"), f"{setting} has no description"
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"identity_mode": "phone"}, "identity_mode"),
+        ({"user_id_template": "bc-{store_hash}"}, "user_id_template"),
+        ({"user_id_template": "bc-{customer_id}-{region}"}, "user_id_template"),
+        ({"guest_user_id_template": "guest"}, "guest_user_id_template"),
+        ({"item_id_template": "{store_hash}_{product_id}"}, "item_id_template"),
+        ({"reporting_currency": "usd"}, "reporting_currency"),
+        ({"ownership_overrides": {"firstName": "shopify"}}, "ownership_overrides.firstName"),
+        ({"event_names": {"order_teleported": "x"}}, "event_names"),
+        ({"purchase_status_ids": ["shipped"]}, "purchase_status_ids"),
+        ({"identity_scope": "per_store"}, "identity_scope"),
+    ],
+)
+def test_invalid_settings_fail_at_start_naming_the_key(
+    config: dict[str, Any], key: str, tmp_path: Path
+) -> None:
+    config = {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}", **config}
+    with pytest.raises(ConfigValidationError) as failure:
+        BigCommerceToIterableMapper(config=config)
+    described = f"{failure.value} {failure.value.errors}"
+    assert key.split(".", maxsplit=1)[0] in described
+
+
+def test_cli_rejects_bad_config_before_reading_input(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"identity_mode": "phone"}))
+    result = subprocess.run(
+        [str(EXECUTABLE), "--config", str(config)],
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "identity_mode" in result.stderr
+    assert result.stdout == ""
+
+
+def test_state_passes_untouched_after_the_users_it_covers(tmp_path: Path) -> None:
+    value = {
+        "bookmarks": {"orders": {"replication_key_value": "2024-02-01T12:00:00+00:00"}},
+        "exact": Decimal("0.1000000000000000055511151231257827"),
+    }
+    lines = run_in_process(
+        r.messages(
+            ("customers", r.customer(1, "a@example.com")),
+            r.state({"bookmarks": {"customers": {}}}),
+            ("orders", r.order(1, customer_id=1)),
+            r.state(value),
+            ("orders", r.order(2, email="b@example.com")),
+        ),
+        {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}"},
+    )
+    kinds = [(m["type"], m.get("stream")) for m in parse(lines) if m["type"] != "SCHEMA"]
+    first_state = kinds.index(("STATE", None))
+    assert ("RECORD", "users") in kinds[:first_state]  # the customer, before its bookmark
+    second_state = kinds.index(("STATE", None), first_state + 1)
+    assert kinds[second_state - 1] == ("RECORD", "users")  # LTV of order 1 flushed first
+    assert kinds[second_state + 1 :].count(("RECORD", "users")) == 1  # the rest at the end
+    states = [line for line in lines if line.startswith('{"type":"STATE"')]
+    assert json.loads(states[1], parse_float=Decimal)["value"] == value  # exact, unchanged
+
+
+def test_bad_record_fails_naming_stream_and_field(tmp_path: Path) -> None:
+    bad = r.order(1, email="a@example.com")
+    bad["total_inc_tax"] = "twelve"
+    with pytest.raises(NormalisationError, match=r"orders\.total_inc_tax"):
+        run_in_process(r.messages(("orders", bad)), {"database_url": f"sqlite:///{tmp_path}/s"})
+    missing = r.customer(1, "a@example.com")
+    del missing["store_hash"]
+    with pytest.raises(NormalisationError, match="store_hash"):
+        run_in_process(
+            r.messages(("customers", missing)), {"database_url": f"sqlite:///{tmp_path}/t"}
+        )
+
+
+def test_unknown_streams_and_activate_version_are_not_forwarded(tmp_path: Path) -> None:
+    lines = run_in_process(
+        [
+            *r.messages(("pages", {"id": 1, "store_hash": "store1"})),
+            {"type": "ACTIVATE_VERSION", "stream": "orders", "version": 1},
+        ],
+        {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}"},
+    )
+    assert lines == []
