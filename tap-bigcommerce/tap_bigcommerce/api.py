@@ -129,13 +129,17 @@ def wait_generator(settings: RetrySettings) -> Generator[float, Any, None]:
         exception = yield ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def _failed_request(exception: BaseException) -> requests.PreparedRequest | None:
+def _failed_request(
+    exception: BaseException | None, args: tuple[Any, ...] = ()
+) -> requests.PreparedRequest | None:
+    """The request behind a failure: from the response, the exception, or the call's arguments."""
     if isinstance(exception, RetriableAPIError) and exception.response is not None:
         return exception.response.request
-    if isinstance(exception, requests.exceptions.RequestException):
-        request = exception.request
-        return request if isinstance(request, requests.PreparedRequest) else None
-    return None
+    if isinstance(exception, requests.exceptions.RequestException) and isinstance(
+        exception.request, requests.PreparedRequest
+    ):
+        return exception.request
+    return next((arg for arg in args if isinstance(arg, requests.PreparedRequest)), None)
 
 
 def with_retries(
@@ -147,7 +151,7 @@ def with_retries(
         exception = details.get("exception")
         logger.warning(
             "Retrying %s in %.2f s (attempt %d failed: %s)",
-            describe_request(_failed_request(exception)) if exception else "request",
+            describe_request(_failed_request(exception, tuple(details.get("args", ())))),
             details.get("wait", 0.0),
             details.get("tries", 0),
             _short(exception),
@@ -166,9 +170,7 @@ def with_retries(
         try:
             return retrying(*args, **kwargs)
         except RETRIABLE_EXCEPTIONS as exc:
-            request = _failed_request(exc)
-            if request is None:
-                request = next((a for a in args if isinstance(a, requests.PreparedRequest)), None)
+            request = _failed_request(exc, args)
             msg = (
                 f"BigCommerce request failed after {settings.max_retries} retries: "
                 f"{describe_request(request)}: {_short(exc)}"

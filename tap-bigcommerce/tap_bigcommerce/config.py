@@ -43,9 +43,12 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "page_size",
-        th.IntegerType(minimum=1, maximum=250),
+        th.IntegerType(minimum=1, maximum=1000),
         default=250,
-        description="Records per list request (BigCommerce allows at most 250).",
+        description=(
+            "Records per list request. BigCommerce allows at most 250 and answers 413 above "
+            "that; the tap then halves the page size until it is accepted."
+        ),
     ),
     th.Property(
         "order_status_ids",
@@ -74,12 +77,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
-        "fetch_all_order_coupons",
-        th.BooleanType,
-        default=False,
+        "order_coupons",
+        th.StringType,
+        default="when_used",
+        allowed_values=["when_used", "always", "never"],
         description=(
-            "Fetch `/orders/{id}/coupons` for every order. By default only orders with a coupon "
-            "discount or a coupon code on a line item are asked (one request each)."
+            "When to fetch an order's coupons (`/orders/{id}/coupons`, one request per order): "
+            "`when_used` (orders with a coupon discount or a coupon code on a line item), "
+            "`always` (also catches coupons that discounted nothing, e.g. free shipping), "
+            "or `never` (`coupons` is then empty)."
         ),
     ),
     th.Property(

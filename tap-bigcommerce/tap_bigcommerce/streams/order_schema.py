@@ -149,6 +149,12 @@ ORDER_SCHEMA = th.PropertiesList(
     th.Property("coupons", th.ArrayType(COUPON)),
     th.Property("shipping_addresses", th.ArrayType(SHIPPING_ADDRESS)),
     th.Property(
+        "status_scope",
+        th.StringType,
+        description="Which pass listed the order: `default`, `archived` or `incomplete`.",
+    ),
+    th.Property("credit_card_type", th.StringType),
+    th.Property(
         "is_archived",
         th.BooleanType,
         required=True,

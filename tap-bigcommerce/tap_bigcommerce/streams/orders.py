@@ -74,7 +74,10 @@ def shipping_addresses(order: dict[str, Any]) -> list[dict[str, Any]]:
     for group in groups:
         if isinstance(group, dict):
             for shipping in group.get("shipping") or []:
-                address = {k: v for k, v in shipping.items() if k != "line_items"}
+                # Without the embedded items and the API links (`shipping_quotes`).
+                address = {
+                    k: v for k, v in shipping.items() if k not in {"line_items", "shipping_quotes"}
+                }
                 address.setdefault("order_id", order.get("id"))
                 addresses.append(address)
     return addresses
@@ -151,12 +154,15 @@ class OrdersStream(KeysetStream):
         return record
 
     def _coupons(self, order: dict[str, Any], line_items: list[dict[str, Any]]) -> list[Any]:
+        mode = self.config.get("order_coupons", "when_used")
+        if mode == "never":
+            return []
         used_coupon = _nonzero(order.get("coupon_discount")) or any(
             discount.get("code")
             for item in line_items
             for discount in item.get("applied_discounts") or []
             if isinstance(discount, dict)
         )
-        if not (used_coupon or self.config.get("fetch_all_order_coupons")):
+        if mode == "when_used" and not used_coupon:
             return []
         return self.get_all_pages(f"/orders/{order['id']}/coupons")

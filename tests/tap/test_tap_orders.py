@@ -1,0 +1,103 @@
+"""Orders: every line item, guests, currencies, archived/incomplete, exact money, request counts."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+
+import requests
+
+from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
+
+from .helpers import run_tap, tap_config
+
+
+def _orders(bc: RunningBigCommerce, inbox_url: str, **settings: object) -> dict[int, dict]:
+    output = run_tap(tap_config(bc, inbox_url, **settings), streams={"orders"})
+    return {order["id"]: order for order in output.records["orders"]}
+
+
+def test_sixty_item_order_is_complete(bigcommerce: RunningBigCommerce, inbox_url: str) -> None:
+    orders = _orders(bigcommerce, inbox_url)
+    big = orders[7]  # the generator's 60-line order (BigCommerce embeds only 50)
+    products = bigcommerce.emulator.request_log.count(path_contains="/orders/7/products")
+    assert len(big["line_items"]) == 60
+    assert len({item["id"] for item in big["line_items"]}) == 60
+    assert sum(item["quantity"] for item in big["line_items"]) == big["items_total"]
+    assert products == 1
+    for order in orders.values():
+        assert sum(item["quantity"] for item in order["line_items"]) == order["items_total"]
+
+
+def test_guests_archived_and_multi_currency(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    orders = _orders(bigcommerce, inbox_url)
+    guests = [o for o in orders.values() if o["customer_id"] == 0]
+    assert guests, "guest orders (customer_id 0) must be emitted"
+    assert orders[2]["customer_id"] == 0
+    assert orders[2]["billing_address"]["email"] is None  # "" became null
+    assert orders[5]["is_archived"] is True  # archived: listed by the is_deleted pass
+    assert all(
+        o["is_archived"] is False for i, o in orders.items() if i != 5 and not o["is_deleted"]
+    )
+    assert 4 not in orders  # incomplete orders are a setting, off by default
+    multi = orders[6]
+    assert multi["currency_code"] != multi["store_default_currency_code"] or (
+        multi["currency_exchange_rate"] != 1
+    )
+    for name in ("currency_exchange_rate", "store_default_to_transactional_exchange_rate"):
+        assert name in multi
+
+
+def test_incomplete_orders_are_a_setting(bigcommerce: RunningBigCommerce, inbox_url: str) -> None:
+    orders = _orders(bigcommerce, inbox_url, include_incomplete_orders=True)
+    assert orders[4]["status_id"] == 0
+
+
+def test_order_status_filter(bigcommerce: RunningBigCommerce, inbox_url: str) -> None:
+    orders = _orders(bigcommerce, inbox_url, order_status_ids=[4, 14])
+    assert orders
+    assert {order["status_id"] for order in orders.values()} <= {4, 14}
+
+
+def test_money_is_exact_and_dates_are_utc_iso(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    output = run_tap(tap_config(bigcommerce, inbox_url), streams={"orders"})
+    line = next(raw for raw in output.raw_lines if '"stream":"orders"' in raw and "RECORD" in raw)
+    # Money is written as the exact decimal BigCommerce sent, never a binary float.
+    order = json.loads(line, parse_float=Decimal)["record"]
+    assert isinstance(order["total_inc_tax"], Decimal)
+    assert order["total_inc_tax"].as_tuple().exponent == -4
+    api_order = bigcommerce_order(bigcommerce, order["id"])
+    assert order["total_inc_tax"] == Decimal(api_order["total_inc_tax"])
+    assert order["date_created"].endswith("+00:00")
+    assert "T" in order["date_created"]
+    for record in output.records["orders"]:
+        assert record["store_hash"] == bigcommerce.store_hash
+        assert record["date_shipped"] is None or record["date_shipped"].endswith("+00:00")
+
+
+def bigcommerce_order(bc: RunningBigCommerce, order_id: int) -> dict:
+    response = requests.get(f"{bc.v2_url}/orders/{order_id}", headers=bc.headers, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_request_count_for_orders(inbox_url: str) -> None:
+    """ceil(orders/250) list requests plus a small constant, not one per order."""
+    with running_bigcommerce(orders=1200, rate_limit_quota=10000, rate_limit_window_ms=1000) as bc:
+        output = run_tap(tap_config(bc, inbox_url), streams={"orders"})
+        log = bc.emulator.request_log
+        lists = log.count(path_contains="/v2/orders", status=None) - log.count(
+            path_contains="/v2/orders/"
+        )
+        per_order = log.count(path_contains="/v2/orders/")
+    emitted = len(output.records["orders"])
+    assert emitted > 1000
+    # Default pass + the archived pass (+1 for the page that proves the end).
+    assert lists <= math.ceil(1200 / 250) + 3, lists
+    # Only orders over the 50-item embedding cap, and coupon lookups, cost extra requests.
+    assert per_order <= emitted * 0.25, per_order
