@@ -96,8 +96,14 @@ def partial_refusals(
 _INDEXED_PATH = re.compile(r"^obj\.\w+\[\d+\]\.?")
 
 
-def rejected_field(answer: Answer) -> str | None:
+# Codes that name the field at fault without saying so in `params`.
+_FIELD_OF_CODE = {"InvalidEmailAddressError": "email", "InvalidUserIdError": "userId"}
+
+
+def rejected_field(answer: Answer, *, prefix: str = "") -> str | None:
     """The field a 400 names: a type mismatch's field, or the path of a bad JSON value."""
+    if answer.code in _FIELD_OF_CODE:
+        return prefix + _FIELD_OF_CODE[answer.code]
     params = answer.body.get("params")
     if not isinstance(params, dict):
         return None

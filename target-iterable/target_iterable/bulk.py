@@ -155,7 +155,12 @@ class BulkSender:
                     f"Iterable refused this record: {r.reason}",
                     field=r.field,
                     rule=r.rule,
-                    answer=answer,
+                    answer_summary={
+                        "status": answer.status,
+                        "successCount": answer.body.get("successCount"),
+                        "failCount": answer.body.get("failCount"),
+                        r.rule: [chunk[r.index].record.get(r.field)],
+                    },
                 )
                 for r in refusals
             ]
@@ -171,6 +176,7 @@ class BulkSender:
         field: str | None = None,
         rule: str | None = None,
         answer: Answer | None = None,
+        answer_summary: dict[str, Any] | None = None,
     ) -> DeadLetter:
         return DeadLetter(
             stream=stream,
@@ -179,7 +185,7 @@ class BulkSender:
             reason=reason,
             field=field,
             rule=rule,
-            iterable_answer=answer.for_dead_letter() if answer else None,
+            iterable_answer=answer.for_dead_letter() if answer else answer_summary,
         )
 
 

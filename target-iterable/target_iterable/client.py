@@ -69,10 +69,11 @@ class Answer:
         return 200 <= self.status < 300 and self.code in (None, "Success")
 
     def for_dead_letter(self) -> dict[str, Any]:
+        msg = self.body.get("msg", self.body.get("message"))
         return {
             "status": self.status,
             "code": self.code,
-            "msg": self.message,
+            "msg": msg if isinstance(msg, str) else (None if self.body else self.text[:200]),
             "params": self.body.get("params"),
         }
 

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from target_iterable import encoding
+from target_iterable.answers import rejected_field
 from target_iterable.bulk import UsersSender, user_with_defaults
 from target_iterable.client import Answer
 from target_iterable.dead_letters import DeadLetter
@@ -32,6 +33,7 @@ class SingleSender:
     """Sends one request per record, concurrently."""
 
     operation: str
+    identity_prefix = ""  # where the record's email/userId sit, for dead letters
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -70,7 +72,7 @@ class SingleSender:
                     operation=self.operation,
                     record=record,
                     reason=f"Iterable refused this record: {answer.message}",
-                    field=None,
+                    field=rejected_field(answer, prefix=self.identity_prefix),
                     rule=answer.code or f"HTTP {answer.status}",
                     iterable_answer=answer.for_dead_letter(),
                 )
@@ -82,6 +84,7 @@ class CommerceSender(SingleSender):
     """Purchases and carts: profile data goes to users/bulkUpdate, the call carries identifiers."""
 
     endpoint: Endpoint
+    identity_prefix = "user."
 
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
