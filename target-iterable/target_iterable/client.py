@@ -150,6 +150,12 @@ class IterableClient:
             self._stats.request(endpoint.key)
             failure, retry_after, answer = self._attempt(endpoint, url, body)
             if answer is not None and failure is None:
+                if answer.status in (404, 405) and not answer.body:
+                    # Not an Iterable answer (an HTML page): the URL is wrong, not the records.
+                    raise IterableError(
+                        f"{label} answered HTTP {answer.status} with no Iterable JSON body: "
+                        f"check api_url ({self._settings.api_url})"
+                    )
                 if answer.status in FATAL_STATUSES:
                     raise IterableAuthError(
                         f"Iterable refused {label} with HTTP {answer.status} "

@@ -12,7 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from singer_sdk.singerlib.json import deserialize_json  # exact decimals, like the reader
 
@@ -39,13 +39,16 @@ def resolve_path(configured: str | None, started_at: datetime.datetime) -> Path:
 
 
 class DeadLetterLog:
-    """Appends dead letters to one file, created on the first letter; thread-safe."""
+    """Appends dead letters to one file, created on the first letter; thread-safe.
+
+    The file is opened per write (a batch's letters at once), so nothing stays open when a run
+    fails half-way.
+    """
 
     def __init__(self, path: Path, redactor: Redactor) -> None:
         self.path = path
         self._redactor = redactor
         self._lock = threading.Lock()
-        self._file: IO[str] | None = None
         self.count = 0
 
     def write(self, letters: list[DeadLetter]) -> None:
@@ -71,19 +74,12 @@ class DeadLetterLog:
             for letter in letters
         ]
         with self._lock:
-            if self._file is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
-            self._file.writelines(lines)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as file:
+                file.writelines(lines)
+                file.flush()
+                os.fsync(file.fileno())
             self.count += len(letters)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
 
 
 def read_dead_letters(path: Path) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.logging import ConsoleFormatter
 
 from target_iterable import encoding
@@ -83,6 +84,8 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     _setup_logging()
+    if not args.file.is_file():
+        parser.error(f"{args.file} is not a file")
     entries = read_dead_letters(args.file)
     config = _config(args.config)
     # Records are replayed under their operation's name, so no mapping applies.
@@ -91,7 +94,12 @@ def main(argv: list[str]) -> int:
     if Path(config.get("dead_letter_path", "")).resolve() == args.file.resolve():
         config.pop("dead_letter_path")  # never append to the file being replayed
     messages, skipped = singer_messages(entries)
-    target = TargetIterable(config=config, validate_config=True)
+    try:
+        target = TargetIterable(config=config, validate_config=True)
+    except ConfigValidationError as error:
+        for message in error.errors:
+            logging.getLogger("target-iterable").error("Invalid config: %s", message)
+        return 1
     if skipped:
         target.logger.warning(
             "Skipping %d dead letter(s) with no operation (unknown stream or no record object)",

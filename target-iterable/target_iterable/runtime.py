@@ -55,7 +55,7 @@ class Runtime:
         self.logger.info("Progress: %s", "; ".join(self.stats.lines()))
 
     def log_summary(self) -> None:
-        self.logger.info("Summary of this run (accepted = created or updated in Iterable):")
+        self.logger.info("Summary (accepted = created or updated in Iterable):")
         for line in self.stats.lines():
             self.logger.info("  %s", line)
         if self.dead_letters.count:

@@ -17,6 +17,7 @@ from singer_sdk.sinks.core import BaseJSONSchemaValidator
 
 from target_iterable import encoding
 from target_iterable.bulk import CatalogItemsSender, EventsSender, UsersSender
+from target_iterable.client import IterableError
 from target_iterable.dead_letters import DeadLetter
 from target_iterable.endpoints import MAX_CATALOG_ITEM_BYTES, MAX_ITEMS_PER_BULK_REQUEST
 from target_iterable.runtime import HasRuntime, Runtime
@@ -113,7 +114,13 @@ class _RuntimeSink(BatchSink):
             records = self._checked(records)
         read_at_drain = self.read_records
         if records:
-            self.send(records)
+            try:
+                self.send(records)
+            except IterableError:
+                # The SDK logs the error and exits; first say what was done before it.
+                self.logger.error("Sending %s failed; the run stops.", self.stream_name)
+                self.runtime.log_summary()
+                raise
         self.settled_records = read_at_drain
         self.runtime.log_progress()
 

@@ -112,10 +112,6 @@ class TargetIterable(Target):
             self._state_gate.release()
 
     def process_endofpipe(self) -> None:
-        try:
-            super().process_endofpipe()  # drains every sink, then writes the latest STATE
-            self._state_gate.forget()
-            self.runtime.log_progress(force=True)
-            self.runtime.log_summary()
-        finally:
-            self.runtime.dead_letters.close()
+        super().process_endofpipe()  # drains every sink, then writes the latest STATE
+        self._state_gate.forget()
+        self.runtime.log_summary()

@@ -197,3 +197,23 @@ def test_about_documents_every_setting() -> None:
         assert f"| {name} |" in result.stdout
         for nested in spec.get("properties", {}):
             assert f"| {name}.{nested} |" in result.stdout
+
+
+def test_replay_with_an_invalid_config_names_the_key(tmp_path: Path) -> None:
+    letters = tmp_path / "letters.jsonl"
+    letters.write_text(json.dumps({"operation": "users", "record": {"email": "a@b.co"}}) + "\n")
+    result = subprocess.run(
+        [
+            EXECUTABLE,
+            "replay",
+            str(letters),
+            "--config",
+            str(_write_config(tmp_path / "c.json", {"api_key": "k", "users_per_request": 0})),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "users_per_request" in result.stderr

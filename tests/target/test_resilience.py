@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import time
 from email.utils import formatdate
+from pathlib import Path
 
 import pytest
 
 from sandbox.common.faults import FaultConfig
 from sandbox.iterable.testing import running_iterable
-from target_iterable.client import IterableAuthError, IterableUnavailableError, _retry_after_seconds
+from target_iterable.client import (
+    IterableAuthError,
+    IterableError,
+    IterableUnavailableError,
+    _retry_after_seconds,
+)
 
 from .helpers import FAST_LIMITS_EMULATOR, purchase, record, run_target, schema, state, user
 
@@ -114,3 +120,11 @@ def test_retry_after_http_date_is_read() -> None:
     seconds = _retry_after_seconds(formatdate(time.time() + 30, usegmt=True))
     assert seconds is not None
     assert 25 <= seconds <= 31
+
+
+def test_a_wrong_api_url_stops_the_run_instead_of_dead_lettering(iterable, make_config) -> None:
+    config = make_config(iterable, api_url=iterable.api_url + "/not-iterable")
+    with pytest.raises(IterableError, match="check api_url") as error:
+        run_target(config, _users(2))
+    assert not isinstance(error.value, IterableAuthError)
+    assert not Path(config["dead_letter_path"]).exists()
