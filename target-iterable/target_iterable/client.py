@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,23 +102,22 @@ class IterableClient:
         self._redactor = redactor
         self._logger = logger
         self._pacers = {e.key: Pacer(settings.rate_limits[e.key]) for e in ALL_ENDPOINTS}
-        self._local = threading.local()
+        # One session for every thread: urllib3's pool is thread-safe, and one session is
+        # closed once at the end of the run (no socket left to the garbage collector).
+        self._session = requests.Session()
+        self._session.headers.update(
+            {
+                "Api-Key": settings.api_key,
+                "Content-Type": "application/json",
+                "User-Agent": "target-iterable",
+            }
+        )
+        adapter = HTTPAdapter(pool_maxsize=settings.commerce_concurrency + 4)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers.update(
-                {
-                    "Api-Key": self._settings.api_key,
-                    "Content-Type": "application/json",
-                    "User-Agent": "target-iterable",
-                }
-            )
-            session.mount("http://", HTTPAdapter(pool_maxsize=4))
-            session.mount("https://", HTTPAdapter(pool_maxsize=4))
-            self._local.session = session
-        return session
+    def close(self) -> None:
+        self._session.close()
 
     def _delays(self) -> Iterator[float]:
         policy = self._settings.retry
@@ -193,7 +191,7 @@ class IterableClient:
     ) -> tuple[str | None, float | None, Answer | None]:
         """One HTTP exchange → (retryable failure or None, Retry-After seconds, answer)."""
         try:
-            response = self._session().request(
+            response = self._session.request(
                 endpoint.method,
                 url,
                 data=body.encode() if body is not None else None,

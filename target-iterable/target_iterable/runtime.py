@@ -46,6 +46,9 @@ class Runtime:
         for letter in letters:
             self.stats.dead_lettered(letter.operation or f"stream:{letter.stream}")
 
+    def close(self) -> None:
+        self.client.close()
+
     def log_progress(self, *, force: bool = False) -> None:
         with self._progress_lock:
             now = time.monotonic()

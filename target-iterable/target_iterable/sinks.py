@@ -120,6 +120,7 @@ class _RuntimeSink(BatchSink):
                 # The SDK logs the error and exits; first say what was done before it.
                 self.logger.error("Sending %s failed; the run stops.", self.stream_name)
                 self.runtime.log_summary()
+                self.runtime.close()
                 raise
         self.settled_records = read_at_drain
         self.runtime.log_progress()

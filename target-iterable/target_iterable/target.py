@@ -112,6 +112,9 @@ class TargetIterable(Target):
             self._state_gate.release()
 
     def process_endofpipe(self) -> None:
-        super().process_endofpipe()  # drains every sink, then writes the latest STATE
+        try:
+            super().process_endofpipe()  # drains every sink, then writes the latest STATE
+        finally:
+            self.runtime.close()
         self._state_gate.forget()
         self.runtime.log_summary()
