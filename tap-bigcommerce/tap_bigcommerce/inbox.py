@@ -2,13 +2,16 @@
 
 Any SQLAlchemy URL works; the default is an SQLite file, opened in WAL mode with full sync so
 a delivery is on disk before the receiver answers 200. Deliveries are deduplicated by the
-payload `hash` (BigCommerce retries a delivery with the same hash). Rows are read back in
-arrival order (`seq`), which is the tap's bookmark: a retried delivery of an old event still
-arrives after the bookmark, where an event-time bookmark would skip it.
+payload `hash` together with `scope` and `created_at`: BigCommerce sends a retried or repeated
+delivery with the same hash, but the hash covers only `data`, so distinct events about one
+cart (`created`, then `updated`) share it. Rows are read back in arrival order (`seq`), the
+tap's bookmark: a retried delivery of an old event still arrives after the bookmark, where an
+event-time bookmark would skip it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator, Mapping
@@ -39,7 +42,8 @@ WEBHOOK_EVENTS = Table(
     "bigcommerce_webhook_events",
     METADATA,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("hash", String(128), nullable=False, unique=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("hash", String(128), nullable=False, index=True),
     Column("scope", String(255), nullable=False),
     Column("store_hash", String(64), nullable=True, index=True),
     Column("created_at", BigInteger, nullable=True),
@@ -52,6 +56,7 @@ WEBHOOK_EVENTS = Table(
 @dataclass(frozen=True)
 class InboxEvent:
     seq: int
+    event_id: str
     hash: str
     scope: str
     store_hash: str | None
@@ -66,6 +71,12 @@ def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def event_id_of(payload: Mapping[str, Any]) -> str:
+    """The deduplication key of a delivery: SHA-1 of its scope, hash and creation time."""
+    key = f"{payload.get('scope')}\n{payload.get('hash')}\n{payload.get('created_at')}"
+    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
 
 
 def store_hash_of(payload: Mapping[str, Any]) -> str | None:
@@ -89,9 +100,11 @@ class Inbox:
         METADATA.create_all(self.engine)
 
     def add(self, payload: Mapping[str, Any]) -> bool:
-        """Store a delivery durably; False when its hash was already stored (a duplicate)."""
+        """Store a delivery durably; False when it was already stored (a duplicate)."""
         created_at = payload.get("created_at")
+        event_id = event_id_of(payload)
         row = {
+            "event_id": event_id,
             "hash": str(payload["hash"]),
             "scope": str(payload["scope"]),
             "store_hash": store_hash_of(payload),
@@ -104,13 +117,13 @@ class Inbox:
                 with self.engine.begin() as connection:
                     connection.execute(insert(WEBHOOK_EVENTS).values(**row))
             except IntegrityError:
-                if self.contains(str(payload["hash"])):
+                if self.contains(event_id):
                     return False
                 raise
         return True
 
-    def contains(self, event_hash: str) -> bool:
-        query = select(WEBHOOK_EVENTS.c.seq).where(WEBHOOK_EVENTS.c.hash == event_hash)
+    def contains(self, event_id: str) -> bool:
+        query = select(WEBHOOK_EVENTS.c.seq).where(WEBHOOK_EVENTS.c.event_id == event_id)
         with self.engine.connect() as connection:
             return connection.execute(query).first() is not None
 
@@ -142,6 +155,7 @@ class Inbox:
                 last = row["seq"]
                 yield InboxEvent(
                     seq=row["seq"],
+                    event_id=row["event_id"],
                     hash=row["hash"],
                     scope=row["scope"],
                     store_hash=row["store_hash"],

@@ -103,11 +103,17 @@ def is_cart_scope(scope: str) -> bool:
 class CartEventsStream(BigCommerceStream):
     name = "cart_events"
     path = "/carts"
-    primary_keys: ClassVar[tuple[str, ...]] = ("hash",)
+    primary_keys: ClassVar[tuple[str, ...]] = ("event_id",)
     replication_key: ClassVar[str] = "inbox_seq"
     is_sorted = True
     schema = th.PropertiesList(
-        th.Property("hash", th.StringType, required=True),
+        th.Property(
+            "event_id",
+            th.StringType,
+            required=True,
+            description="One per distinct delivery (`hash` alone is shared by a cart's events).",
+        ),
+        th.Property("hash", th.StringType),
         STORE_HASH,
         th.Property("scope", th.StringType),
         th.Property("created_at", Timestamp),
@@ -139,6 +145,7 @@ class CartEventsStream(BigCommerceStream):
         data = inbox_event.payload.get("data")
         cart_id = cart_id_of(data)
         return {
+            "event_id": inbox_event.event_id,
             "hash": inbox_event.hash,
             "scope": inbox_event.scope,
             "created_at": to_utc_iso(inbox_event.created_at),

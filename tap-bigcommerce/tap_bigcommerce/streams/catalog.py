@@ -51,7 +51,6 @@ class CategoriesStream(BigCommerceStream):
         th.Property("sort_order", th.IntegerType),
         th.Property("image_url", th.StringType),
         th.Property("page_title", th.StringType),
-        th.Property("date_modified", Timestamp),
         th.Property(
             "path_names",
             th.ArrayType(th.StringType),

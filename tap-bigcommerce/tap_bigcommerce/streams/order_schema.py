@@ -25,7 +25,7 @@ _ORDER_MONEY = [
     "store_default_to_transactional_exchange_rate",
 ]  # fmt: skip
 _ORDER_STRINGS = [
-    "status", "custom_status", "payment_status", "payment_method", "currency_code",
+    "status", "payment_status", "payment_method", "currency_code",
     "default_currency_code", "store_default_currency_code", "cart_id", "customer_message",
     "staff_notes", "order_source", "external_source", "external_id", "external_merchant_id",
     "external_order_id", "ebay_order_id", "ip_address", "ip_address_v6", "geoip_country",
@@ -153,7 +153,6 @@ ORDER_SCHEMA = th.PropertiesList(
         th.StringType,
         description="Which pass listed the order: `default`, `archived` or `incomplete`.",
     ),
-    th.Property("credit_card_type", th.StringType),
     th.Property(
         "is_archived",
         th.BooleanType,
