@@ -121,3 +121,21 @@ def test_unknown_streams_and_activate_version_are_not_forwarded(tmp_path: Path) 
         {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}"},
     )
     assert lines == []
+
+
+def test_user_buffer_is_bounded(tmp_path: Path) -> None:
+    customers = [("customers", r.customer(i, f"c{i}@example.com")) for i in range(1, 8)]
+    again = (
+        "customers",
+        r.customer(1, "c1@example.com", date_modified="2024-06-01T00:00:00+00:00"),
+    )
+    small, large = (
+        run_in_process(
+            r.messages(*customers, again),
+            {"database_url": f"sqlite:///{tmp_path / f's{size}.sqlite'}", "user_buffer_size": size},
+        )
+        for size in (3, 100)
+    )
+    # With room for everyone, c1's two updates collapse; with 3, c1 was flushed before the second.
+    assert sum('"c1@example.com"' in line for line in large) == 1
+    assert sum('"c1@example.com"' in line for line in small) == 2

@@ -96,6 +96,8 @@ class BigCommerceToIterableMapper(InlineMapper):
         except NormalisationError as exc:
             self.logger.error("Bad %s record: %s", stream, exc)
             raise
+        if len(self._ctx.users) >= self.settings.user_buffer_size:
+            self._checkpoint()  # bounded memory; emitting users early is always safe
         return self._drain_outbox()
 
     def map_state_message(self, message_dict: dict) -> Iterable[singer.Message]:

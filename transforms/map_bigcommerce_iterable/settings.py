@@ -66,6 +66,7 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         "database_url",
         th.StringType,
         default=DEFAULT_DATABASE_URL,
+        secret=True,  # a server URL may carry a password
         description=(
             "SQLAlchemy URL of the embedded store (email to identity index, order ledger for "
             "lifetime value, catalog lookups). Default: a SQLite file "
@@ -171,6 +172,15 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "user_buffer_size",
+        th.IntegerType(minimum=1),
+        default=10_000,
+        description=(
+            "Users are buffered (several updates of one person become one record) until the "
+            "next STATE message or until this many people are pending, whichever comes first."
+        ),
+    ),
+    th.Property(
         "include_customer_attributes",
         th.BooleanType,
         default=True,
@@ -201,6 +211,7 @@ class MapperSettings:
     item_id_template: str
     lifecycle_events_since: datetime | None
     include_customer_attributes: bool
+    user_buffer_size: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MapperSettings:
@@ -258,6 +269,7 @@ class MapperSettings:
             item_id_template=config["item_id_template"],
             lifecycle_events_since=since,
             include_customer_attributes=config["include_customer_attributes"],
+            user_buffer_size=config["user_buffer_size"],
         )
 
 
