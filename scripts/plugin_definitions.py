@@ -1,9 +1,11 @@
 """Meltano Hub plugin definitions, generated from each plugin's own `--about --format=json`.
 
-    python scripts/plugin_definitions.py          # (re)write hub/<type>/<name>/<variant>.yml
+    python scripts/plugin_definitions.py          # (re)write the Hub files and meltano.yml settings
     python scripts/plugin_definitions.py --check  # exit 1 if a committed file is stale
 
-The settings are exactly what each CLI reports, so they cannot drift from the code.
+Writes hub/<type>/<name>/<variant>.yml and the marked `settings:` blocks of meltano.yml.
+The settings are exactly what each CLI reports, so they cannot drift from the code (and Meltano
+only passes `<PLUGIN>_<SETTING>` environment variables for settings it knows about).
 """
 
 from __future__ import annotations
@@ -187,19 +189,49 @@ def render(body: dict[str, Any]) -> str:
     return yaml.safe_dump(body, sort_keys=True, allow_unicode=True, width=100)
 
 
+MELTANO_YML = REPO_ROOT / "meltano.yml"
+_BLOCK_INDENT = "    "
+
+
+def _marker(name: str, end: bool = False) -> str:
+    return f"{_BLOCK_INDENT}# {'end of ' if end else ''}settings generated from `{name} --about`\n"
+
+
+def meltano_yml_with_settings(text: str, name: str, plugin_settings: list[dict[str, Any]]) -> str:
+    """Replace the marked settings block of one plugin in meltano.yml's text."""
+    start, end = _marker(name), _marker(name, end=True)
+    if start not in text or end not in text:
+        msg = f"meltano.yml has no generated settings block for {name}"
+        raise ValueError(msg)
+    block = yaml.safe_dump({"settings": plugin_settings}, sort_keys=False, width=100)
+    indented = "".join(f"{_BLOCK_INDENT}{line}\n" for line in block.splitlines())
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}{indented}{end}{after}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if a committed file is stale")
     args = parser.parse_args(argv)
     stale = []
+    meltano_yml = MELTANO_YML.read_text()
     for plugin in PLUGINS:
-        text = render(definition(plugin, about(plugin.name)))
+        info = about(plugin.name)
+        # Defaults stay in the plugin (one source of truth): Meltano would pass a `value` as config.
+        without_defaults = [{k: v for k, v in s.items() if k != "value"} for s in settings(info)]
+        meltano_yml = meltano_yml_with_settings(meltano_yml, plugin.name, without_defaults)
+        text = render(definition(plugin, info))
         if args.check:
             if not plugin.path.exists() or plugin.path.read_text() != text:
                 stale.append(str(plugin.path.relative_to(REPO_ROOT)))
         else:
             plugin.path.parent.mkdir(parents=True, exist_ok=True)
             plugin.path.write_text(text)
+    if args.check and meltano_yml != MELTANO_YML.read_text():
+        stale.append("meltano.yml")
+    elif not args.check:
+        MELTANO_YML.write_text(meltano_yml)
     if stale:
         print("Stale Hub definitions (run scripts/plugin_definitions.py):", *stale, sep="\n  ")
         return 1
