@@ -121,6 +121,46 @@ class StoreMismatchError(RuntimeError):
     """The store was built with other identity settings; reusing it would split people."""
 
 
+def _key(table: sa.Table, *names: str) -> sa.ColumnElement[bool]:
+    return sa.and_(*(table.c[name] == sa.bindparam(f"k_{name}") for name in names))
+
+
+# Statements are built once: SQLAlchemy then reuses their compiled form (much faster per record).
+_PERSON_BY_ID = sa.select(people).where(people.c.id == sa.bindparam("k_id"))
+_PERSON_BY_EMAIL = sa.select(people).where(_key(people, "scope", "email_key"))
+_PERSON_BY_CUSTOMER = (
+    sa.select(people)
+    .join(customers, customers.c.person_id == people.c.id)
+    .where(_key(customers, "store_hash", "customer_id"))
+)
+_LEDGER_FIELD = {
+    name: sa.select(ledger.c[name]).where(_key(ledger, "store_hash", "order_id"))
+    for name in ("person_id", "currency")
+}
+_LEDGER_ROWS = (
+    sa.select(ledger)
+    .where(ledger.c.person_id == sa.bindparam("k_person_id"))
+    .order_by(ledger.c.order_id)
+)
+_REFUND_AMOUNTS = sa.select(refunds.c.amount).where(_key(refunds, "store_hash", "order_id"))
+_ORDER_STATUSES = sa.select(order_statuses).where(_key(order_statuses, "store_hash", "order_id"))
+_PRODUCT = sa.select(products.c.data).where(_key(products, "store_hash", "product_id"))
+_LOOKUP = sa.select(lookups.c.value).where(_key(lookups, "store_hash", "kind", "key"))
+_CART_FIELD = {
+    name: sa.select(carts.c[name]).where(_key(carts, "store_hash", "cart_id"))
+    for name in ("person_id", "checkout_started_at")
+}
+_UPSERT_KEYS = {
+    "people": ("id",),
+    "customers": ("store_hash", "customer_id"),
+    "order_ledger": ("store_hash", "order_id"),
+    "refunds": ("store_hash", "refund_id"),
+    "products": ("store_hash", "product_id"),
+    "lookups": ("store_hash", "kind", "key"),
+    "carts": ("store_hash", "cart_id"),
+}
+
+
 class EmbeddedStore:
     """Typed access to the tables above, over one connection committed at checkpoints."""
 
@@ -134,6 +174,7 @@ class EmbeddedStore:
         self._conn.begin()
         self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
         self._product_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
+        self._update_statements: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -164,41 +205,38 @@ class EmbeddedStore:
 
     def person_by_email(self, scope: str, email_key: str) -> Person | None:
         row = self._conn.execute(
-            sa.select(people).where(people.c.scope == scope, people.c.email_key == email_key)
+            _PERSON_BY_EMAIL, {"k_scope": scope, "k_email_key": email_key}
         ).first()
         return _person(row)
 
     def person_by_customer(self, store_hash: str, customer_id: int) -> Person | None:
         row = self._conn.execute(
-            sa.select(people)
-            .join(customers, customers.c.person_id == people.c.id)
-            .where(customers.c.store_hash == store_hash, customers.c.customer_id == customer_id)
+            _PERSON_BY_CUSTOMER, {"k_store_hash": store_hash, "k_customer_id": customer_id}
         ).first()
         return _person(row)
 
     def person(self, person_id: int) -> Person | None:
-        return _person(
-            self._conn.execute(sa.select(people).where(people.c.id == person_id)).first()
-        )
+        return _person(self._conn.execute(_PERSON_BY_ID, {"k_id": person_id}).first())
 
     def create_person(
         self, scope: str, email_key: str | None, user_id: str, *, registered: bool
     ) -> Person:
         result = self._conn.execute(
-            people.insert().values(
-                scope=scope, email_key=email_key, user_id=user_id, registered=registered
-            )
+            people.insert(),
+            {"scope": scope, "email_key": email_key, "user_id": user_id, "registered": registered},
         )
         person_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return Person(person_id, email_key, user_id, registered)
 
     def update_person(self, person: Person) -> None:
-        self._conn.execute(
-            people.update()
-            .where(people.c.id == person.id)
-            .values(
-                email_key=person.email_key, user_id=person.user_id, registered=person.registered
-            )
+        self._update(
+            people,
+            {"id": person.id},
+            {
+                "email_key": person.email_key,
+                "user_id": person.user_id,
+                "registered": person.registered,
+            },
         )
 
     def link_customer(self, store_hash: str, customer_id: int, person_id: int) -> None:
@@ -214,24 +252,18 @@ class EmbeddedStore:
         self._upsert(ledger, {"store_hash": store_hash, "order_id": order_id}, values)
 
     def order_person(self, store_hash: str, order_id: int) -> int | None:
-        return self._conn.execute(
-            sa.select(ledger.c.person_id).where(
-                ledger.c.store_hash == store_hash, ledger.c.order_id == order_id
-            )
-        ).scalar_one_or_none()
+        return self._ledger_field("person_id", store_hash, order_id)
 
     def order_currency(self, store_hash: str, order_id: int) -> str | None:
+        return self._ledger_field("currency", store_hash, order_id)
+
+    def _ledger_field(self, name: str, store_hash: str, order_id: int) -> Any:
         return self._conn.execute(
-            sa.select(ledger.c.currency).where(
-                ledger.c.store_hash == store_hash, ledger.c.order_id == order_id
-            )
+            _LEDGER_FIELD[name], {"k_store_hash": store_hash, "k_order_id": order_id}
         ).scalar_one_or_none()
 
     def ledger_rows(self, person_id: int) -> Iterator[tuple[str, LedgerRow]]:
-        rows = self._conn.execute(
-            sa.select(ledger).where(ledger.c.person_id == person_id).order_by(ledger.c.order_id)
-        )
-        for row in rows:
+        for row in self._conn.execute(_LEDGER_ROWS, {"k_person_id": person_id}).all():
             yield (
                 row.store_hash,
                 LedgerRow(
@@ -255,9 +287,7 @@ class EmbeddedStore:
 
     def refunded_total(self, store_hash: str, order_id: int) -> Decimal:
         amounts = self._conn.execute(
-            sa.select(refunds.c.amount).where(
-                refunds.c.store_hash == store_hash, refunds.c.order_id == order_id
-            )
+            _REFUND_AMOUNTS, {"k_store_hash": store_hash, "k_order_id": order_id}
         ).scalars()
         return sum((Decimal(amount) for amount in amounts), Decimal(0))
 
@@ -268,9 +298,7 @@ class EmbeddedStore:
     ) -> tuple[str, int | None]:
         """When this status was first seen and the status before it (recorded on first sight)."""
         rows = self._conn.execute(
-            sa.select(order_statuses).where(
-                order_statuses.c.store_hash == store_hash, order_statuses.c.order_id == order_id
-            )
+            _ORDER_STATUSES, {"k_store_hash": store_hash, "k_order_id": order_id}
         ).all()
         for row in rows:
             if row.status_id == status_id:
@@ -278,13 +306,14 @@ class EmbeddedStore:
         latest = max(rows, key=lambda row: row.first_seen, default=None)
         previous = latest.status_id if latest is not None else None
         self._conn.execute(
-            order_statuses.insert().values(
-                store_hash=store_hash,
-                order_id=order_id,
-                status_id=status_id,
-                first_seen=seen_at,
-                previous_status_id=previous,
-            )
+            order_statuses.insert(),
+            {
+                "store_hash": store_hash,
+                "order_id": order_id,
+                "status_id": status_id,
+                "first_seen": seen_at,
+                "previous_status_id": previous,
+            },
         )
         return seen_at, previous
 
@@ -302,9 +331,7 @@ class EmbeddedStore:
         key = (store_hash, product_id)
         if key not in self._product_cache:
             raw = self._conn.execute(
-                sa.select(products.c.data).where(
-                    products.c.store_hash == store_hash, products.c.product_id == product_id
-                )
+                _PRODUCT, {"k_store_hash": store_hash, "k_product_id": product_id}
             ).scalar_one_or_none()
             self._product_cache[key] = json.loads(raw) if raw is not None else None
         return self._product_cache[key]
@@ -319,9 +346,7 @@ class EmbeddedStore:
         cache_key = (store_hash, kind, key)
         if cache_key not in self._lookup_cache:
             self._lookup_cache[cache_key] = self._conn.execute(
-                sa.select(lookups.c.value).where(
-                    lookups.c.store_hash == store_hash, lookups.c.kind == kind, lookups.c.key == key
-                )
+                _LOOKUP, {"k_store_hash": store_hash, "k_kind": kind, "k_key": key}
             ).scalar_one_or_none()
         return self._lookup_cache[cache_key]
 
@@ -334,35 +359,42 @@ class EmbeddedStore:
 
     def cart_person(self, store_hash: str, cart_id: str) -> int | None:
         return self._conn.execute(
-            sa.select(carts.c.person_id).where(
-                carts.c.store_hash == store_hash, carts.c.cart_id == cart_id
-            )
+            _CART_FIELD["person_id"], {"k_store_hash": store_hash, "k_cart_id": cart_id}
         ).scalar_one_or_none()
 
     def checkout_started(self, store_hash: str, cart_id: str, at: str) -> str:
         """When checkout started for this cart (the first time asked, stable after that)."""
         found = self._conn.execute(
-            sa.select(carts.c.checkout_started_at).where(
-                carts.c.store_hash == store_hash, carts.c.cart_id == cart_id
-            )
+            _CART_FIELD["checkout_started_at"], {"k_store_hash": store_hash, "k_cart_id": cart_id}
         ).scalar_one_or_none()
         if found:
             return str(found)
-        self._conn.execute(
-            carts.update()
-            .where(carts.c.store_hash == store_hash, carts.c.cart_id == cart_id)
-            .values(checkout_started_at=at)
+        self._update(
+            carts, {"store_hash": store_hash, "cart_id": cart_id}, {"checkout_started_at": at}
         )
         return at
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _update(self, table: sa.Table, key: dict[str, Any], values: dict[str, Any]) -> int:
+        names = tuple(values)
+        statement = self._update_statements.get((table.name, names))
+        if statement is None:
+            statement = (
+                table.update()
+                .where(_key(table, *_UPSERT_KEYS[table.name]))
+                .values({name: sa.bindparam(f"v_{name}") for name in names})
+            )
+            self._update_statements[(table.name, names)] = statement
+        parameters = {f"k_{k}": v for k, v in key.items()} | {
+            f"v_{k}": v for k, v in values.items()
+        }
+        return int(self._conn.execute(statement, parameters).rowcount)
+
     def _upsert(self, table: sa.Table, key: dict[str, Any], values: dict[str, Any]) -> None:
         """Portable upsert (update, else insert): works on every SQLAlchemy backend."""
-        condition = sa.and_(*(table.c[name] == value for name, value in key.items()))
-        result = self._conn.execute(table.update().where(condition).values(**values))
-        if result.rowcount == 0:
-            self._conn.execute(table.insert().values(**key, **values))
+        if self._update(table, key, values) == 0:
+            self._conn.execute(table.insert(), {**key, **values})
 
 
 def _person(row: Any) -> Person | None:
