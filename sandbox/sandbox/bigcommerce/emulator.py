@@ -27,6 +27,7 @@ class BigCommerceEmulator:
         rate_limit_window_ms: int = 30000,
         faults: FaultConfig | None = None,
         archived_orders_in_default_list: bool = False,
+        incomplete_orders_in_default_list: bool = False,
         webhook_retry_scale: float = 0.001,
         **generator_options: Any,
     ) -> None:
@@ -41,8 +42,10 @@ class BigCommerceEmulator:
         self.request_log = RequestLog()
         self.faults = FaultInjector(faults)
         self.limiter = RateLimiter(rate_limit_quota, rate_limit_window_ms)
-        # Whether GET /v2/orders without `is_deleted` lists archived orders (undocumented).
+        # Undocumented: whether GET /v2/orders lists archived orders without `is_deleted`,
+        # and Incomplete (status 0) orders without `status_id=0`. Both off by default.
         self.archived_orders_in_default_list = archived_orders_in_default_list
+        self.incomplete_orders_in_default_list = incomplete_orders_in_default_list
         self.webhooks = WebhookHub(
             store_hash=store_hash,
             store_id=self.store.catalog.profile.store_id,

@@ -89,7 +89,13 @@ def _filter(
     return [i for i in ids if (record := get(i)) is not None and test(record)]
 
 
-def order_ids(store: GeneratedStore, query: QueryParams, *, archived_by_default: bool) -> list[int]:
+def order_ids(
+    store: GeneratedStore,
+    query: QueryParams,
+    *,
+    archived_by_default: bool,
+    incomplete_by_default: bool,
+) -> list[int]:
     sort_field, descending = _split_sort("sort", query.get("sort", ""), ORDER_SORTS, "id")
     low = _date(query, "min_date_modified")
     high = _date(query, "max_date_modified")
@@ -105,6 +111,8 @@ def order_ids(store: GeneratedStore, query: QueryParams, *, archived_by_default:
         ids = [i for i in ids if _order_archived(store, i) == want]
     elif not archived_by_default:
         ids = [i for i in ids if not _order_archived(store, i)]
+    if "status_id" not in query and not incomplete_by_default:
+        ids = [i for i in ids if order_status(store, i) != 0]
     tests: list[Callable[[Order], bool]] = []
     if "customer_id" in query:
         customer_id = parse_int("customer_id", query["customer_id"], 0)
@@ -143,6 +151,14 @@ def _order_sort_value(order: Order, field: str) -> object:
         return ""
     value: object = getattr(order, field)
     return value
+
+
+def order_status(store: GeneratedStore, order_id: int) -> int:
+    """An order's status id without building it (unless it was changed)."""
+    changed = store.orders.stored(order_id)
+    if changed is not None:
+        return changed.status_id
+    return store.order_factory.status(order_id)[0]
 
 
 def _order_archived(store: GeneratedStore, order_id: int) -> bool:

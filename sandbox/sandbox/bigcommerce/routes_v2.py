@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from sandbox.bigcommerce import serialize_v2
 from sandbox.bigcommerce.emulator import BigCommerceEmulator
 from sandbox.bigcommerce.errors import v2_error
 from sandbox.bigcommerce.paging import page_request, slice_page
-from sandbox.bigcommerce.queries import order_ids
+from sandbox.bigcommerce.queries import order_ids, order_status
 from sandbox.bigcommerce.responses import ExactJSONResponse, no_content
 from sandbox.bigcommerce.wire import parse_int
 from sandbox.generator.model import Order
@@ -29,6 +30,16 @@ def _page(request: Request, items: Sequence[Any]) -> Response:
     """A bare-array page, or 204 when the page is empty."""
     page = list(slice_page(items, page_request(request.query_params)))
     return ExactJSONResponse(page) if page else no_content()
+
+
+def _status_body(status_id: int, name: str) -> dict[str, Any]:
+    return {
+        "id": status_id,
+        "name": name,
+        "system_label": name,
+        "custom_label": name,
+        "system_description": name,
+    }
 
 
 def v2_routes(emulator: BigCommerceEmulator) -> list[Route]:
@@ -59,24 +70,33 @@ def v2_routes(emulator: BigCommerceEmulator) -> list[Route]:
             body["consignments"] = structure if object_form else [structure]
         return body
 
-    async def list_orders(request: Request) -> Response:
-        ids = order_ids(
+    def matching_orders(request: Request) -> list[int]:
+        return order_ids(
             store,
             request.query_params,
             archived_by_default=emulator.archived_orders_in_default_list,
+            incomplete_by_default=emulator.incomplete_orders_in_default_list,
         )
+
+    async def list_orders(request: Request) -> Response:
+        ids = matching_orders(request)
         page = slice_page(ids, page_request(request.query_params))
         if not page:
             return no_content()
         return ExactJSONResponse([render_order(request, o) for o in store.orders.records(page)])
 
     async def count_orders(request: Request) -> Response:
-        ids = order_ids(
-            store,
-            request.query_params,
-            archived_by_default=emulator.archived_orders_in_default_list,
-        )
-        return ExactJSONResponse({"count": len(ids), "statuses": []})
+        ids = matching_orders(request)
+        per_status = Counter(order_status(store, i) for i in ids)
+        statuses = [
+            {
+                **_status_body(status_id, name),
+                "count": per_status[status_id],
+                "sort_order": status_id,
+            }
+            for status_id, name in STATUS_NAMES.items()
+        ]
+        return ExactJSONResponse({"count": len(ids), "statuses": statuses})
 
     async def get_order(request: Request) -> Response:
         order = find_order(request)
@@ -117,16 +137,7 @@ def v2_routes(emulator: BigCommerceEmulator) -> list[Route]:
 
     async def list_order_statuses(request: Request) -> Response:
         return ExactJSONResponse(
-            [
-                {
-                    "id": status_id,
-                    "name": name,
-                    "system_label": name,
-                    "custom_label": name,
-                    "system_description": name,
-                }
-                for status_id, name in STATUS_NAMES.items()
-            ]
+            [_status_body(status_id, name) for status_id, name in STATUS_NAMES.items()]
         )
 
     return [

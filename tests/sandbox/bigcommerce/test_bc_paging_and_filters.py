@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from sandbox.bigcommerce.testing import RunningBigCommerce
+from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
 
 
 def _all_v2(http: requests.Session, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -36,7 +36,26 @@ def test_v2_orders_page_through_every_order_once(
     assert archived, "the store has archived orders"
     assert all(row["is_deleted"] for row in archived)
     assert not {row["id"] for row in archived} & set(ids)
-    assert len(ids) + len(archived) == 50
+    incomplete = _all_v2(http, f"{bc.v2_url}/orders", {"limit": 250, "status_id": 0})
+    assert incomplete, "the store has incomplete orders"
+    assert all(row["status_id"] == 0 for row in incomplete)
+    assert not {row["id"] for row in incomplete} & set(ids)
+    assert len(ids) + len(archived) + len(incomplete) == 50
+    count = http.get(f"{bc.v2_url}/orders/count", timeout=5).json()
+    assert count["count"] == len(ids)
+    assert sum(s["count"] for s in count["statuses"]) == len(ids)
+
+
+def test_default_order_list_can_include_archived_and_incomplete() -> None:
+    with running_bigcommerce(
+        orders=50, archived_orders_in_default_list=True, incomplete_orders_in_default_list=True
+    ) as bc:
+        rows = requests.get(
+            f"{bc.v2_url}/orders", headers=bc.headers, params={"limit": 250}, timeout=5
+        ).json()
+        assert len(rows) == 50
+        assert any(r["is_deleted"] for r in rows)
+        assert any(r["status_id"] == 0 for r in rows)
 
 
 def test_v2_default_limit_is_50(bc: RunningBigCommerce, http: requests.Session) -> None:
