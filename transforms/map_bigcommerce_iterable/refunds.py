@@ -27,8 +27,9 @@ def handle_refunds(ctx: MapperContext, record: dict[str, Any]) -> None:
     person_id = ctx.store.order_person(store_hash, order_id)
     identity = ctx.resolver.identity_of(person_id) if person_id is not None else None
     if identity is None:
+        # The order was never seen, or belongs to nobody addressable (a guest without email).
         # Kept in the store: the order's lifetime value includes it once the order is seen.
-        ctx.skip("refund of an order not seen yet")
+        ctx.skip("refund of an order without a known person")
         return
     ctx.users.mark_ltv(identity)
     created = parse_timestamp(record.get("created"), "refunds.created")
