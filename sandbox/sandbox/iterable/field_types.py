@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sandbox.iterable.errors import IterableError
@@ -31,6 +32,7 @@ _DATE_FORMATS = (
 )
 
 
+@lru_cache(maxsize=65536)  # the same date strings recur across records
 def is_iterable_date(value: str) -> bool:
     for pattern, layout in _DATE_FORMATS:
         if pattern.fullmatch(value):

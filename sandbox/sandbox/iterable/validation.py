@@ -1,18 +1,21 @@
 """Checks request bodies against the vendored Swagger definitions (`spec/api-docs.json`).
 
 Swagger 2.0 schemas are JSON Schema draft 4, so the definitions are validated as they are.
-Errors are reported the way Iterable's Play-JSON backend does:
-`{"obj.events[1].createdAt": "Number value expected"}` under code `BadJsonBody`;
-one bad element rejects the whole request.
+A compiled fastjsonschema validator answers the common case (a valid body) quickly; only a body it
+rejects is walked with jsonschema to list every error. Errors are reported the way Iterable's
+Play-JSON backend does: `{"obj.events[1].createdAt": "Number value expected"}` under code
+`BadJsonBody`; one bad element rejects the whole request.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError
 
@@ -36,14 +39,27 @@ def swagger() -> dict[str, Any]:
     return spec
 
 
-@cache
-def _validator(definition: str) -> Draft4Validator:
+def _schema(definition: str) -> dict[str, Any]:
     definitions = swagger()["definitions"]
     if definition not in definitions:
         msg = f"No Swagger definition named {definition!r}"
         raise KeyError(msg)
-    schema = {"$ref": f"#/definitions/{definition}", "definitions": definitions}
-    return Draft4Validator(schema)
+    return {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "$ref": f"#/definitions/{definition}",
+        "definitions": definitions,
+    }
+
+
+@cache
+def _validator(definition: str) -> Draft4Validator:
+    return Draft4Validator(_schema(definition))
+
+
+@cache
+def _fast_validator(definition: str) -> Callable[[Any], Any]:
+    validate: Callable[[Any], Any] = fastjsonschema.compile(_schema(definition))
+    return validate
 
 
 def _location(error: ValidationError) -> str:
@@ -77,6 +93,12 @@ def swagger_errors(definition: str, body: Any) -> dict[str, str]:
 
 def validate_body(endpoint: str, definition: str, body: Any) -> None:
     """Raise Iterable's 400 BadJsonBody when `body` does not match `definition`."""
+    try:
+        _fast_validator(definition)(body)
+    except fastjsonschema.JsonSchemaValueException:
+        pass
+    else:
+        return
     errors = swagger_errors(definition, body)
     if errors:
         raise bad_json(endpoint, dict(sorted(errors.items())))
