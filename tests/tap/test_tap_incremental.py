@@ -115,3 +115,24 @@ def test_state_is_resumable_and_only_covers_emitted(
         elif message["type"] == "STATE":
             value = message["value"]["bookmarks"].get("customers", {}).get("replication_key_value")
             assert value is None or value <= newest
+
+
+def test_emulator_delta_is_picked_up_completely(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    """`apply_delta` changes records, the first of each kind in the bookmark's own second."""
+    config = tap_config(bigcommerce, inbox_url)
+    first = run_tap(config, streams=INCREMENTAL)
+    delta = bigcommerce.emulator.apply_delta(orders=4, new_orders=2, customers=3, products=2)
+    second = run_tap(config, state=first.final_state, streams=INCREMENTAL)
+    assert set(delta.order_ids + delta.new_order_ids) <= set(second.ids("orders"))
+    assert set(delta.customer_ids) <= set(second.ids("customers"))
+    assert set(delta.product_ids) <= set(second.ids("products"))
+    assert set(delta.subscriber_ids) <= set(second.ids("subscribers"))
+    assert set(delta.refund_ids) <= set(second.ids("refunds"))
+    # Only the delta (and the bookmark seconds' own records) came again.
+    assert len(second.records["orders"]) <= len(delta.order_ids + delta.new_order_ids) + 4
+    third = run_tap(config, state=second.final_state, streams={"orders"})
+    for order in third.records["orders"]:
+        mark = bookmark(second.final_state, "orders", order["status_scope"])
+        assert order["date_modified"] == mark

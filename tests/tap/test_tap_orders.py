@@ -89,15 +89,32 @@ def bigcommerce_order(bc: RunningBigCommerce, order_id: int) -> dict:
 def test_request_count_for_orders(inbox_url: str) -> None:
     """ceil(orders/250) list requests plus a small constant, not one per order."""
     with running_bigcommerce(orders=1200, rate_limit_quota=10000, rate_limit_window_ms=1000) as bc:
-        output = run_tap(tap_config(bc, inbox_url), streams={"orders"})
-        log = bc.emulator.request_log
-        lists = log.count(path_contains="/v2/orders", status=None) - log.count(
-            path_contains="/v2/orders/"
-        )
-        per_order = log.count(path_contains="/v2/orders/")
+        config = tap_config(bc, inbox_url, order_coupons="never")
+        output = run_tap(config, streams={"orders"})
+        paths = [e.path for e in bc.emulator.request_log.entries()]
     emitted = len(output.records["orders"])
-    assert emitted > 1000
-    # Default pass + the archived pass (+1 for the page that proves the end).
-    assert lists <= math.ceil(1200 / 250) + 3, lists
-    # Only orders over the 50-item embedding cap, and coupon lookups, cost extra requests.
-    assert per_order <= emitted * 0.25, per_order
+    lists = sum(path.endswith("/v2/orders") for path in paths)
+    products = sum(path.endswith("/products") for path in paths)
+    big = sum(1 for order in output.records["orders"] if len(order["line_items"]) > 50)
+    assert emitted > 1100
+    # Default pass (5 pages of 250) + the archived pass: 6 <= ceil(1200/250) + 2.
+    assert lists <= math.ceil(1200 / 250) + 2, lists
+    # The per-order fallback is spent only on orders over the 50-item embedding cap.
+    assert products == big >= 1
+    assert len(paths) == lists + products
+
+
+def test_coupons_are_fetched_only_for_orders_that_used_one(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    output = run_tap(tap_config(bigcommerce, inbox_url), streams={"orders"})
+    paths = [e.path for e in bigcommerce.emulator.request_log.entries()]
+    used = {o["id"] for o in output.records["orders"] if o["coupon_discount"]}
+    asked = {int(path.split("/")[-2]) for path in paths if path.endswith("/coupons")}
+    assert used
+    assert asked == used
+    assert all(
+        o["coupons"] and o["coupons"][0]["code"]
+        for o in output.records["orders"]
+        if o["id"] in used
+    )
