@@ -109,12 +109,18 @@ def _store(
     return event_id
 
 
+def _enforce_field_limits(settings: EmulatorSettings, staged: StagedTypes) -> None:
+    for category in list(staged.new):
+        staged.enforce_limit(category, settings.event_field_limit)
+
+
 def track(state: ProjectState, settings: EmulatorSettings, body: dict[str, Any]) -> str:
     """POST /api/events/track; returns the event id."""
     staged = state.registry.stage()
     prepared, mismatches = _prepare(state, settings, staged, body, "obj")
     if isinstance(prepared, IdentityProblem):
         raise prepared.as_error()
+    _enforce_field_limits(settings, staged)
     if mismatches:
         if settings.reject_single_event_type_mismatch:
             raise mismatch_error(state.registry, mismatches)
@@ -162,6 +168,7 @@ def track_bulk(
             prepared_events.append(prepared)
     if mismatches:
         raise mismatch_error(state.registry, mismatches)
+    _enforce_field_limits(settings, staged)
     created_fields = sorted(
         {name for category in staged.new for name in staged.new_top_level(category)}
     )

@@ -63,6 +63,16 @@ def window(query: dict[str, str]) -> tuple[datetime, datetime]:
     }[chosen]
 
 
+# Outside these, datetime cannot represent the moment (createdAt is any int64 when the
+# millisecond check is switched off).
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
+def _clamped_epoch(epoch: float) -> float:
+    return min(max(epoch, _EARLIEST), _LATEST)
+
+
 def _rows(state: ProjectState, data_type: str) -> Iterator[tuple[float, dict[str, Any]]]:
     if data_type == "user":
         for profile in state.users.values():
@@ -77,7 +87,7 @@ def _rows(state: ProjectState, data_type: str) -> Iterator[tuple[float, dict[str
     elif data_type in ("customEvent", "purchase"):
         records = state.events if data_type == "customEvent" else state.purchases
         for record in records.values():
-            created = float(record["createdAt"])
+            created = _clamped_epoch(float(record["createdAt"]))
             row = dict(record)
             row["createdAt"] = iterable_timestamp(datetime.fromtimestamp(created, UTC))
             yield created, row

@@ -140,6 +140,23 @@ class StagedTypes:
     def count_after(self, category: str) -> int:
         return len(self.registry.types.get(category, {})) + len(self.new.get(category, {}))
 
+    def enforce_limit(self, category: str, limit: int) -> None:
+        """Iterable's 400 when new fields would take a category past its (soft) field limit."""
+        total = self.count_after(category)
+        if total <= limit:
+            return
+        new_fields = sorted(self.new.get(category, {}))
+        msg = (
+            f"Project {self.registry.project_id}: The request would increase the number of object "
+            f"fields to {total} by adding {new_fields}, which exceeds the limit of {limit}"
+        )
+        raise IterableError(
+            400,
+            "UniqueFieldsLimitExceeded",
+            msg,
+            {"limit": limit, "requestedTotal": total, "newFields": new_fields},
+        )
+
     def commit(self) -> None:
         for category, fields in self.new.items():
             self.registry.types.setdefault(category, {}).update(fields)

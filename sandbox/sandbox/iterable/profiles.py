@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.iterable.errors import IterableError
 from sandbox.iterable.field_types import Mismatch, StagedTypes
 from sandbox.iterable.identity import (
     IdentityProblem,
@@ -72,20 +71,7 @@ def prepare_user(
 
 
 def check_field_limit(state: ProjectState, settings: EmulatorSettings, staged: StagedTypes) -> None:
-    total = staged.count_after(USER_CATEGORY)
-    if total > settings.user_field_limit:
-        new_fields = sorted(staged.new.get(USER_CATEGORY, {}))
-        msg = (
-            f"Project {state.project_id}: The request would increase the number of object fields "
-            f"to {total} by adding {new_fields}, which exceeds the limit of "
-            f"{settings.user_field_limit}"
-        )
-        raise IterableError(
-            400,
-            "UniqueFieldsLimitExceeded",
-            msg,
-            {"limit": settings.user_field_limit, "requestedTotal": total, "newFields": new_fields},
-        )
+    staged.enforce_limit(USER_CATEGORY, settings.user_field_limit)
 
 
 def merge_fields(current: dict[str, Any], incoming: dict[str, Any], merge_nested: bool) -> None:

@@ -17,7 +17,9 @@ PROJECT_TYPES: tuple[str, ...] = ("email", "user_id", "hybrid")
 
 def iterable_timestamp(moment: datetime | None = None) -> str:
     """Iterable's own date format, e.g. `2016-08-02 18:53:45 +00:00`."""
-    return (moment or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S +00:00")
+    moment = moment or datetime.now(UTC)
+    # %Y is not zero-padded for years before 1000 on every platform.
+    return f"{moment.year:04d}-" + moment.strftime("%m-%d %H:%M:%S +00:00")
 
 
 @dataclass

@@ -163,3 +163,15 @@ def test_unique_field_limit(api: Api) -> None:
     body = answer.json()
     assert body["code"] == "UniqueFieldsLimitExceeded"
     assert body["params"]["limit"] == 3
+
+
+def test_event_field_limit_is_per_event_name(api: Api) -> None:
+    api.emulator.configure(event_field_limit=2, events_require_existing_user=False)
+    small = {"email": "a@example.com", "eventName": "a", "dataFields": {"x": 1, "y": 2}}
+    other = {"email": "a@example.com", "eventName": "b", "dataFields": {"x": 1, "y": 2}}
+    assert api.post("/api/events/trackBulk", {"events": [small, other]}).ok
+    big = {**small, "dataFields": {"z": 3}}
+    answer = api.post("/api/events/track", big)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "UniqueFieldsLimitExceeded"
+    assert answer.json()["params"]["newFields"] == ["z"]

@@ -170,3 +170,15 @@ def test_export_data_json(api: Api) -> None:
         "/api/export/data.json?dataTypeName=customEvent&range=All&omitFields=dataFields,email"
     )
     assert all("email" not in json.loads(line) for line in omitted.text.splitlines())
+
+
+def test_export_survives_any_int64_created_at(api: Api) -> None:
+    api.emulator.configure(reject_millisecond_created_at=False)
+    _user(api)
+    events = [
+        {"email": "a@example.com", "eventName": "far", "id": "past", "createdAt": -(2**62)},
+        {"email": "a@example.com", "eventName": "far", "id": "ms", "createdAt": 1_700_000_000_000},
+    ]
+    assert api.post("/api/events/trackBulk", {"events": events}).json()["successCount"] == 2
+    rows = api.get("/api/export/data.json?dataTypeName=customEvent&range=All").text.splitlines()
+    assert [json.loads(line)["createdAt"][:4] for line in rows] == ["0001", "9999"]
