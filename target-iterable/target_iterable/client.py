@@ -146,8 +146,10 @@ class IterableClient:
             if waited > 0:
                 self._stats.waited(endpoint.key, waited)
             self._stats.request(endpoint.key)
+            sent_at = time.monotonic()
             failure, retry_after, answer = self._attempt(endpoint, url, body)
             if answer is not None and failure is None:
+                self._pacers[endpoint.key].succeeded()
                 if answer.status in (404, 405) and not answer.body:
                     # Not an Iterable answer (an HTML page): the URL is wrong, not the records.
                     raise IterableError(
@@ -174,7 +176,7 @@ class IterableClient:
                 delay = min(retry_after, self._settings.retry.max_delay)
             if rate_limited:
                 # Slow every sender of this endpoint down, not only this one: no 429 storm.
-                self._pacers[endpoint.key].push_back(delay)
+                self._pacers[endpoint.key].rate_limited(delay, sent_at)
             self._stats.retry(endpoint.key, rate_limited=rate_limited)
             self._logger.warning(
                 "Retrying %s in %.2fs after %s (retry %d of %d)",

@@ -104,7 +104,7 @@ def test_a_too_fast_setting_backs_off_without_a_429_storm(make_config) -> None:
         assert len(it.emulator.purchases()) == 60
     refused = counts.get("POST /api/commerce/trackPurchase 429", 0)
     assert counts["POST /api/commerce/trackPurchase 200"] == 60
-    assert refused < 60, counts
+    assert refused <= 20, counts  # a few (about 7 here), not a storm (60+)
     assert run.dead_letters == []
 
 
