@@ -47,7 +47,10 @@ def _server(app: ASGIApp, port: int) -> uvicorn.Server:
 @contextmanager
 def serve_in_thread(app: ASGIApp, port: int = 0) -> Iterator[RunningServer]:
     """Serve `app` on loopback until the block exits; waits until the socket accepts connections."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted connections whose
+    # listening socket says TCP; with proto 0 every small answer waited ~40 ms on Nagle's
+    # algorithm and the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, port))
     bound_port: int = sock.getsockname()[1]
