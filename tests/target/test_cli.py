@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from singer_sdk.exceptions import ConfigValidationError
 
 from target_iterable.settings import CONFIG_JSONSCHEMA
+from target_iterable.target import TargetIterable
 
 from .helpers import event, read_jsonl, record, run_target, schema, singer_lines, state, user
 
@@ -146,9 +148,14 @@ def test_replay_never_appends_to_the_file_it_replays(iterable, make_config, tmp_
         ({"api_key": "k", "unknown_streams": "ignore"}, "unknown_streams"),
     ],
 )
-def test_invalid_config_fails_at_start_naming_the_key(
-    tmp_path: Path, config: dict[str, Any], named: str
-) -> None:
+def test_invalid_config_fails_at_start_naming_the_key(config: dict[str, Any], named: str) -> None:
+    with pytest.raises(ConfigValidationError) as error:
+        TargetIterable(config=config)
+    assert any(named in message for message in error.value.errors), error.value.errors
+
+
+def test_the_cli_exits_1_on_invalid_config_naming_the_key(tmp_path: Path) -> None:
+    config = {"api_key": "k", "rate_limits": {"users_bulk_update": -1}}
     result = subprocess.run(
         [EXECUTABLE, "--config", str(_write_config(tmp_path / "config.json", config))],
         input="",
@@ -158,7 +165,7 @@ def test_invalid_config_fails_at_start_naming_the_key(
         timeout=60,
     )
     assert result.returncode == 1
-    assert named in result.stderr
+    assert "users_bulk_update" in result.stderr
 
 
 def test_the_api_key_never_reaches_stderr(iterable, make_config, tmp_path: Path) -> None:
