@@ -32,7 +32,7 @@ def track_purchase(state: ProjectState, settings: EmulatorSettings, body: dict[s
     if mismatches:
         raise mismatch_error(state.registry, mismatches)
     check_field_limit(state, settings, staged)
-    profile = write_user(state, prepared)
+    profile = write_user(state, prepared, source="commerce/trackPurchase")
     if isinstance(profile, IdentityProblem):
         raise profile.as_error()
     staged.commit()
@@ -69,7 +69,7 @@ def update_cart(state: ProjectState, settings: EmulatorSettings, body: dict[str,
     if mismatches:
         raise mismatch_error(state.registry, mismatches)
     check_field_limit(state, settings, staged)
-    profile = write_user(state, prepared)
+    profile = write_user(state, prepared, source="commerce/updateCart")
     if isinstance(profile, IdentityProblem):
         raise profile.as_error()
     staged.commit()

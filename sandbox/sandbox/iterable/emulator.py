@@ -106,6 +106,13 @@ class IterableEmulator:
         with self.state.lock:
             return dict(self.state.writes[kind])
 
+    def user_write_sources(self) -> dict[str, dict[str, int]]:
+        """Which endpoints wrote each profile (by user label), e.g.
+        `{"a@x.com": {"users/bulkUpdate": 1, "commerce/trackPurchase": 2}}`: Iterable warns that
+        bulk and single-user writes to one user close together may apply out of order."""
+        with self.state.lock:
+            return {label: dict(sources) for label, sources in self.state.write_sources.items()}
+
     def field_types(self) -> dict[str, dict[str, str]]:
         """The type registry: `user`, `purchase`, `customEvent:<name>` -> field path -> type."""
         with self.state.lock:

@@ -51,6 +51,13 @@ def check_record_id(value: Any, location: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class DisallowedName:
+    """An event name the project does not accept (its "allow new custom events" toggle is off)."""
+
+    name: str
+
+
 @dataclass
 class PreparedEvent:
     body: dict[str, Any]
@@ -63,7 +70,7 @@ def _prepare(
     staged: StagedTypes,
     body: dict[str, Any],
     location: str,
-) -> tuple[PreparedEvent | IdentityProblem, list[Mismatch]]:
+) -> tuple[PreparedEvent | IdentityProblem | DisallowedName, list[Mismatch]]:
     email, user_id = body.get("email"), body.get("userId")
     required = required_identifier_error(state, email, user_id, location)
     if required is not None:
@@ -73,6 +80,9 @@ def _prepare(
     problem = check_identifiers(state, email, user_id)
     if problem is not None:
         return problem, []
+    name = body["eventName"]
+    if not settings.allow_new_event_names and name not in state.event_names:
+        return DisallowedName(name), []
     data_fields = dict(body.get("dataFields") or {})
     mismatches = staged.check(event_category(body["eventName"]), data_fields)
     return PreparedEvent(body, data_fields), mismatches
@@ -105,6 +115,7 @@ def _store(
             record[optional] = body[optional]
     # Same id = the same event, updated (Swagger: "If an event exists with that id...").
     state.events[event_id] = record
+    state.event_names.add(record["eventName"])
     state.writes["events"][event_id] += 1
     return event_id
 
@@ -114,12 +125,21 @@ def _enforce_field_limits(settings: EmulatorSettings, staged: StagedTypes) -> No
         staged.enforce_limit(category, settings.event_field_limit)
 
 
-def track(state: ProjectState, settings: EmulatorSettings, body: dict[str, Any]) -> str:
-    """POST /api/events/track; returns the event id."""
+@dataclass(frozen=True)
+class Tracked:
+    event_id: str | None  # None: not stored
+    message: str
+
+
+def track(state: ProjectState, settings: EmulatorSettings, body: dict[str, Any]) -> Tracked:
+    """POST /api/events/track."""
     staged = state.registry.stage()
     prepared, mismatches = _prepare(state, settings, staged, body, "obj")
     if isinstance(prepared, IdentityProblem):
         raise prepared.as_error()
+    if isinstance(prepared, DisallowedName):
+        # A 200 that stores nothing: clients must read the message (block/iterable-go does).
+        return Tracked(None, f"Event name {prepared.name} is disallowed from tracking")
     _enforce_field_limits(settings, staged)
     if mismatches:
         if settings.reject_single_event_type_mismatch:
@@ -130,7 +150,7 @@ def track(state: ProjectState, settings: EmulatorSettings, body: dict[str, Any])
     if isinstance(stored, IdentityProblem):
         raise stored.as_error()
     staged.commit()
-    return stored
+    return Tracked(stored, f"Event with id: {stored} tracked.")
 
 
 FAILED_EVENT_KEYS = (
@@ -159,11 +179,14 @@ def track_bulk(
     failed: dict[str, list[str]] = {key: [] for key in FAILED_EVENT_KEYS}
     prepared_events: list[PreparedEvent] = []
     mismatches: list[Mismatch] = []
+    disallowed: list[str] = []
     for index, event in enumerate(events):
         prepared, found = _prepare(state, settings, staged, event, f"obj.events[{index}]")
         mismatches.extend(found)
         if isinstance(prepared, IdentityProblem):
             failed[prepared.kind].append(prepared.identifier)
+        elif isinstance(prepared, DisallowedName):
+            disallowed.append(prepared.name)
         else:
             prepared_events.append(prepared)
     if mismatches:
@@ -185,7 +208,7 @@ def track_bulk(
         "failCount": len(events) - success,
         "createdFields": created_fields,
         "filteredOutFields": [],
-        "disallowedEventNames": [],
+        "disallowedEventNames": sorted(set(disallowed)),
         "invalidEmails": list(failed["invalidEmails"]),
         "invalidUserIds": list(failed["invalidUserIds"]),
         "failedUpdates": failed,

@@ -110,8 +110,9 @@ class IterableApi:
     # Events and commerce ---------------------------------------------------------------------
 
     def track(self, request: Request, body: Any) -> Response:
-        event_id = events.track(self.state, self.emulator.settings, body)
-        return success(f"Event with id: {event_id} tracked.", {"id": event_id})
+        tracked = events.track(self.state, self.emulator.settings, body)
+        params = None if tracked.event_id is None else {"id": tracked.event_id}
+        return success(tracked.message, params)
 
     def track_bulk(self, request: Request, body: Any) -> Response:
         return json_response(events.track_bulk(self.state, self.emulator.settings, body))

@@ -89,6 +89,11 @@ class IterableInspector:
         result: dict[str, int] = self._call("GET", f"/write_counts/{kind}")
         return result
 
+    def user_write_sources(self) -> dict[str, dict[str, int]]:
+        """Which endpoints wrote each profile, by user label."""
+        result: dict[str, dict[str, int]] = self._call("GET", "/user_write_sources")
+        return result
+
     def field_types(self) -> dict[str, dict[str, str]]:
         result: dict[str, dict[str, str]] = self._call("GET", "/field_types")
         return result

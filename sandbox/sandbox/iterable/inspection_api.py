@@ -76,6 +76,9 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         except ValueError as error:
             return _error(str(error), 404)
 
+    async def user_write_sources(request: Request) -> Response:
+        return json_response(emulator.user_write_sources())
+
     async def field_types(request: Request) -> Response:
         return json_response(emulator.field_types())
 
@@ -135,6 +138,7 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         Route(f"{PREFIX}/catalogs", catalogs, methods=["GET"]),
         Route(f"{PREFIX}/catalogs/{{catalogName}}/items", catalog_items, methods=["GET"]),
         Route(f"{PREFIX}/write_counts/{{kind}}", write_counts, methods=["GET"]),
+        Route(f"{PREFIX}/user_write_sources", user_write_sources, methods=["GET"]),
         Route(f"{PREFIX}/field_types", field_types, methods=["GET"]),
         Route(f"{PREFIX}/requests", requests_log, methods=["GET"]),
         Route(f"{PREFIX}/forgotten", forgotten, methods=["GET", "POST"]),

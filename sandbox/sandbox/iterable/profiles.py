@@ -85,9 +85,13 @@ def merge_fields(current: dict[str, Any], incoming: dict[str, Any], merge_nested
 
 
 def write_user(
-    state: ProjectState, prepared: PreparedUser, *, create: bool = True
+    state: ProjectState, prepared: PreparedUser, *, source: str, create: bool = True
 ) -> UserProfile | IdentityProblem:
-    """Find or create the profile and merge the fields (state is changed only on success)."""
+    """Find or create the profile and merge the fields (state is changed only on success).
+
+    `source` (the endpoint) is recorded: Iterable warns that bulk and single-user writes to one
+    user close together may be applied out of order.
+    """
     resolution = resolve(
         state,
         prepared.email,
@@ -106,7 +110,7 @@ def write_user(
     state.set_user_id(profile, new_user_id)
     data = {k: v for k, v in prepared.data_fields.items() if k not in ("email", "userId")}
     merge_fields(profile.data_fields, data, prepared.merge_nested)
-    state.touch(profile)
+    state.touch(profile, source)
     return profile
 
 

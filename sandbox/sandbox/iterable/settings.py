@@ -14,6 +14,8 @@ from typing import Any
 class EmulatorSettings:
     # Project setting "allow new fields"; a request's `createNewFields` overrides it.
     allow_new_fields: bool = True
+    # Project setting "allow new custom events": when off, names never seen are not tracked.
+    allow_new_event_names: bool = True
     # Soft limits on unique fields (Iterable: 1,000 user fields, 8,000 per custom event).
     user_field_limit: int = 1000
     event_field_limit: int = 8000

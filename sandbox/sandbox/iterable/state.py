@@ -87,6 +87,7 @@ class ProjectState:
         # userId is not unique in email-based projects, so the index holds every holder.
         self.by_user_id: dict[str, list[int]] = {}
         self.events: dict[str, dict[str, Any]] = {}
+        self.event_names: set[str] = set()  # custom event names the project has seen
         self.purchases: dict[str, dict[str, Any]] = {}
         self.carts: dict[str, list[dict[str, Any]]] = {}
         self.catalogs: dict[str, Catalog] = {}
@@ -96,6 +97,8 @@ class ProjectState:
         self.writes: dict[str, Counter[str]] = {
             kind: Counter() for kind in ("users", "events", "purchases", "carts", "catalog_items")
         }
+        # Which endpoints wrote each profile: user label -> endpoint -> count.
+        self.write_sources: dict[str, Counter[str]] = {}
         self._generated_ids = itertools.count(1)
 
     def reset(self) -> None:
@@ -149,8 +152,9 @@ class ProjectState:
                 holders.remove(profile.key)
         self.carts.pop(profile.label(), None)
 
-    def touch(self, profile: UserProfile) -> None:
+    def touch(self, profile: UserProfile, source: str) -> None:
         now = datetime.now(UTC)
         profile.profile_updated_at = iterable_timestamp(now)
         profile.updated_epoch = now.timestamp()
         self.writes["users"][profile.label()] += 1
+        self.write_sources.setdefault(profile.label(), Counter())[source] += 1

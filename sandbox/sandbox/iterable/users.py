@@ -41,7 +41,7 @@ def update_user(state: ProjectState, settings: EmulatorSettings, body: dict[str,
     if mismatches:
         raise mismatch_error(state.registry, mismatches)
     check_field_limit(state, settings, staged)
-    written = write_user(state, prepared)
+    written = write_user(state, prepared, source="users/update")
     if isinstance(written, IdentityProblem):
         raise written.as_error()
     staged.commit()
@@ -85,7 +85,7 @@ def bulk_update(
     created_fields = staged.new_top_level("user")
     success = 0
     for prepared in prepared_users:
-        written = write_user(state, prepared)
+        written = write_user(state, prepared, source="users/bulkUpdate")
         if isinstance(written, IdentityProblem):
             failed[written.kind].append(written.identifier)
         else:

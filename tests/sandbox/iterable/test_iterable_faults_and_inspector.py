@@ -94,6 +94,8 @@ def test_inspector_reads_match_the_in_process_handle() -> None:
                 assert inspector.write_counts(kind) == emulator.write_counts(kind)
             assert inspector.write_counts("events") == {"e1": 1}
             assert inspector.field_types() == emulator.field_types()
+            assert inspector.user_write_sources() == emulator.user_write_sources()
+            assert inspector.user_write_sources()["b@example.com"] == {"commerce/updateCart": 1}
             assert inspector.request_counts() == emulator.request_counts()
             assert inspector.request_counts()["POST /api/users/bulkUpdate 200"] == 1
             assert len(inspector.request_entries()) == 6

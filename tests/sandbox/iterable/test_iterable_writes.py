@@ -182,3 +182,32 @@ def test_export_survives_any_int64_created_at(api: Api) -> None:
     assert api.post("/api/events/trackBulk", {"events": events}).json()["successCount"] == 2
     rows = api.get("/api/export/data.json?dataTypeName=customEvent&range=All").text.splitlines()
     assert [json.loads(line)["createdAt"][:4] for line in rows] == ["0001", "9999"]
+
+
+def test_new_event_names_can_be_disallowed(api: Api) -> None:
+    _user(api)
+    known = {"email": "a@example.com", "eventName": "viewed"}
+    assert api.post("/api/events/track", known).ok
+    api.emulator.configure(allow_new_event_names=False)
+    single = api.post("/api/events/track", {**known, "eventName": "brandNew"})
+    assert single.status_code == 200, "Iterable answers 200 and stores nothing"
+    assert "is disallowed from tracking" in single.json()["msg"]
+    bulk = api.post(
+        "/api/events/trackBulk", {"events": [known, {**known, "eventName": "brandNew"}]}
+    ).json()
+    assert (bulk["successCount"], bulk["failCount"]) == (1, 1)
+    assert bulk["disallowedEventNames"] == ["brandNew"]
+    assert {e["eventName"] for e in api.emulator.events()} == {"viewed"}
+
+
+def test_user_write_sources_show_bulk_and_single_writes(api: Api) -> None:
+    assert api.post("/api/users/bulkUpdate", {"users": [{"email": "a@example.com"}]}).ok
+    purchase = {"user": {"email": "a@example.com"}, "items": [ITEM], "total": 19.0}
+    assert api.post("/api/commerce/trackPurchase", purchase).ok
+    assert api.post(
+        "/api/commerce/updateCart", {"user": {"email": "b@example.com"}, "items": []}
+    ).ok
+    assert api.emulator.user_write_sources() == {
+        "a@example.com": {"users/bulkUpdate": 1, "commerce/trackPurchase": 1},
+        "b@example.com": {"commerce/updateCart": 1},
+    }
