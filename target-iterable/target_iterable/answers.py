@@ -113,3 +113,37 @@ def rejected_field(answer: Answer, *, prefix: str = "") -> str | None:
     paths: Iterable[str] = (k for k in params if isinstance(k, str) and k.startswith("obj"))
     fields = [_INDEXED_PATH.sub("", path) or path for path in paths]
     return ",".join(fields) or None
+
+
+def mismatch_suspects(records: list[dict[str, Any]], answer: Answer) -> set[int]:
+    """Positions of records holding a value a type-mismatch answer names as offending.
+
+    Iterable names the field and the offending value (`params.validationErrors`), not the
+    record: matching them finds the offenders without splitting the batch again and again.
+    """
+    params = answer.body.get("params")
+    errors = params.get("validationErrors") if isinstance(params, dict) else None
+    if answer.code != "RequestFieldsTypesMismatched" or not isinstance(errors, dict):
+        return set()
+    suspects: set[int] = set()
+    for field, error in errors.items():
+        if not isinstance(error, dict) or "offendingValue" not in error:
+            continue
+        offending = error["offendingValue"]
+        for index, record in enumerate(records):
+            value = _data_field(record, field)
+            if value is not _MISSING and (value == offending or str(value) == str(offending)):
+                suspects.add(index)
+    return suspects
+
+
+_MISSING = object()
+
+
+def _data_field(record: dict[str, Any], path: str) -> Any:
+    value: Any = record.get("dataFields", _MISSING)
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value

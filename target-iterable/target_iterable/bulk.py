@@ -3,7 +3,8 @@
 Records are packed into requests of at most N records and 4 MB. Each answer is read: a 200 may
 refuse some records (dead-lettered with Iterable's reason); a 400 that blames records (one type
 mismatch rejects all 1000) is split in halves until the offenders are alone, so that only they
-are dead-lettered.
+are dead-lettered. When Iterable's answer names the offending value, the records holding it are
+taken out at once and sent alone; splitting is the fallback.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from target_iterable import encoding
-from target_iterable.answers import RECORD_LEVEL_CODES, partial_refusals, rejected_field
+from target_iterable.answers import (
+    RECORD_LEVEL_CODES,
+    mismatch_suspects,
+    partial_refusals,
+    rejected_field,
+)
 from target_iterable.client import Answer
 from target_iterable.dead_letters import DeadLetter
 from target_iterable.endpoints import (
@@ -106,6 +112,22 @@ class BulkSender:
             return
         if self.fix_and_retry(answer):
             self._send_chunk(chunk)
+            return
+        suspects = mismatch_suspects([item.record for item in chunk], answer)
+        if suspects and len(chunk) > 1:
+            self.runtime.logger.info(
+                "%s answered %s for %d records: %d hold the offending value; sending the rest "
+                "without them",
+                self.endpoint.path,
+                answer.code,
+                len(chunk),
+                len(suspects),
+            )
+            rest = [item for index, item in enumerate(chunk) if index not in suspects]
+            if rest:
+                self._send_chunk(rest)
+            for index in sorted(suspects):  # alone, so Iterable's answer is about that record
+                self._send_chunk([chunk[index]])
             return
         blames_records = answer.status == 413 or answer.code in RECORD_LEVEL_CODES
         if blames_records and len(chunk) > 1:

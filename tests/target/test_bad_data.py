@@ -65,7 +65,9 @@ def test_a_type_mismatch_only_dead_letters_the_offenders(iterable, make_config) 
     assert "signupDate" in letter["iterable_answer"]["params"]["validationErrors"]
     assert len(iterable.emulator.users()) == 1 + 998
     counts = iterable.emulator.request_counts()
-    assert counts["POST /api/users/bulkUpdate 400"] < 25  # bisection, not one request per user
+    # 1 refused request of 1000, the 998 others at once, then each suspect alone.
+    assert counts["POST /api/users/bulkUpdate 400"] == 3
+    assert counts["POST /api/users/bulkUpdate 200"] == 2  # the first run's and the 998
 
 
 def test_partial_failures_of_a_200_are_dead_lettered_with_iterables_reason(
@@ -162,3 +164,19 @@ def test_batch_messages_are_validated_too(iterable, make_config, tmp_path) -> No
     assert [d["rule"] for d in run.dead_letters] == ["anyOf"]
     assert iterable.emulator.user(email="user1@example.com") is not None
     assert run.states == [{"n": 1}]
+
+
+def test_a_mismatch_without_a_named_value_is_isolated_by_splitting(iterable, make_config) -> None:
+    run_target(make_config(iterable), [schema("users"), record("users", user(0, age=30))])
+    bad = {5, 60}  # two different offending values: the answer names only one of them
+    batch = [
+        schema("users"),
+        *(record("users", user(i, age=f"old-{i}" if i in bad else 40 + i)) for i in range(1, 101)),
+    ]
+    run = run_target(make_config(iterable), batch)
+    assert sorted(d["record"]["email"] for d in run.dead_letters) == [
+        "user5@example.com",
+        "user60@example.com",
+    ]
+    assert {d["field"] for d in run.dead_letters} == {"dataFields.age"}
+    assert len(iterable.emulator.users()) == 1 + 98
