@@ -139,3 +139,17 @@ def test_user_buffer_is_bounded(tmp_path: Path) -> None:
     # With room for everyone, c1's two updates collapse; with 3, c1 was flushed before the second.
     assert sum('"c1@example.com"' in line for line in large) == 1
     assert sum('"c1@example.com"' in line for line in small) == 2
+
+
+def test_catalog_items_stay_under_30_kb(tmp_path: Path) -> None:
+    product = r.product(1, "Big", "10.00")
+    product["variants"] = [{"id": i, "sku": f"V-{i:04d}-" + "x" * 40} for i in range(400)]
+    product["custom_fields"] = [{"id": i, "name": f"f{i}", "value": "y" * 200} for i in range(200)]
+    lines = run_in_process(
+        r.messages(("store_settings", r.store_settings()), ("products", product)),
+        {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}"},
+    )
+    item = next(m["record"] for m in map(json.loads, lines) if m["type"] == "RECORD")
+    assert len(json.dumps(item["value"]).encode()) <= 30_000
+    assert item["value"]["name"] == "Big"
+    assert item["value"]["variantCount"] == 400

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
+from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.store import StoreMismatchError
 
 from . import records as r
@@ -155,3 +156,10 @@ def test_store_built_for_another_identity_mode_is_refused(database: str) -> None
 def test_per_store_scope_needs_user_id_mode(database: str) -> None:
     with pytest.raises(ConfigValidationError, match="identity_scope"):
         run({"database_url": database, "identity_scope": "per_store"})
+
+
+def test_a_user_id_over_52_characters_fails_naming_the_template(database: str) -> None:
+    config = {"database_url": database, "identity_mode": "user_id"}
+    long_store = "s" * 60
+    with pytest.raises(NormalisationError, match="user_id_template"):
+        run(config, ("customers", r.customer(1, "a@example.com", store_hash=long_store)))
