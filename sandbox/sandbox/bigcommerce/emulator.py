@@ -80,6 +80,7 @@ class BigCommerceEmulator:
         customers: int = 3,
         products: int = 2,
         subscribers: int = 1,
+        new_customers: int = 0,
         at: datetime | None = None,
     ) -> DeltaResult:
         """Change chosen records with later `date_modified`; sends their webhooks."""
@@ -91,6 +92,7 @@ class BigCommerceEmulator:
             customers=customers,
             products=products,
             subscribers=subscribers,
+            new_customers=new_customers,
         )
         self.webhooks.publish(result.events)
         return result

@@ -18,7 +18,7 @@ from sandbox.bigcommerce.emulator import BigCommerceEmulator
 from sandbox.common.faults import FaultConfig
 
 PREFIX = "/_sandbox"
-_DELTA_FIELDS = ("orders", "new_orders", "customers", "products", "subscribers")
+_DELTA_FIELDS = ("orders", "new_orders", "customers", "new_customers", "products", "subscribers")
 
 
 def _error(message: str, status: int = 400) -> Response:

@@ -25,6 +25,7 @@ class DeltaResult:
     order_ids: list[int] = field(default_factory=list)
     new_order_ids: list[int] = field(default_factory=list)
     customer_ids: list[int] = field(default_factory=list)
+    new_customer_ids: list[int] = field(default_factory=list)
     product_ids: list[int] = field(default_factory=list)
     subscriber_ids: list[int] = field(default_factory=list)
     refund_ids: list[int] = field(default_factory=list)
@@ -35,6 +36,7 @@ class DeltaResult:
             "order_ids": self.order_ids,
             "new_order_ids": self.new_order_ids,
             "customer_ids": self.customer_ids,
+            "new_customer_ids": self.new_customer_ids,
             "product_ids": self.product_ids,
             "subscriber_ids": self.subscriber_ids,
             "refund_ids": self.refund_ids,
@@ -56,6 +58,7 @@ def apply_delta(
     customers: int = 3,
     products: int = 2,
     subscribers: int = 1,
+    new_customers: int = 0,
 ) -> DeltaResult:
     """Change records chosen by (seed, how many deltas came before); `at` = when it happens."""
     result = DeltaResult()
@@ -65,6 +68,7 @@ def apply_delta(
         _change_orders(store, rng, at, orders, result)
         _add_orders(store, at, new_orders, result)
         _change_customers(store, rng, at, customers, result)
+        _add_customers(store, at, new_customers, result)
         _change_products(store, rng, at, products, result)
         _change_subscribers(store, rng, at, subscribers, result)
     return result
@@ -182,6 +186,20 @@ def _change_customers(
         result.customer_ids.append(customer_id)
         result.events.append(
             StoreEvent("store/customer/updated", {"type": "customer", "id": customer_id})
+        )
+
+
+def _add_customers(store: GeneratedStore, at: datetime, how_many: int, result: DeltaResult) -> None:
+    for index in range(how_many):
+        customer_id = store.customers.next_id()
+        moment = at + timedelta(seconds=index)
+        customer = replace(
+            store.customer_factory.build(customer_id), date_created=moment, date_modified=moment
+        )
+        store.customers.put(customer_id, customer)
+        result.new_customer_ids.append(customer_id)
+        result.events.append(
+            StoreEvent("store/customer/created", {"type": "customer", "id": customer_id})
         )
 
 

@@ -145,7 +145,8 @@ def test_delta_over_http_is_seen_by_an_incremental_query() -> None:
             ).json()
         }
         at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
-        result = bc.emulator.apply_delta(orders=3, new_orders=1, at=at)
+        result = bc.emulator.apply_delta(orders=3, new_orders=1, new_customers=1, at=at)
+        assert result.new_customer_ids == [bc.emulator.store.size.customers + 1]
         after = http.get(
             f"{bc.v2_url}/orders",
             params={"min_date_modified": newest.isoformat(), "sort": "date_modified:asc"},
@@ -163,6 +164,12 @@ def test_delta_over_http_is_seen_by_an_incremental_query() -> None:
         ).json()["data"]
         assert {c["id"] for c in customers} <= set(result.customer_ids)
         assert all(c["last_name"].endswith("-Nouveau") for c in customers)
+        newcomer = http.get(
+            f"{bc.v3_url}/customers",
+            params={"date_created:min": at.isoformat()},
+            timeout=5,
+        ).json()["data"]
+        assert [c["id"] for c in newcomer] == result.new_customer_ids
 
 
 @pytest.mark.parametrize("orders", [0, 10])
