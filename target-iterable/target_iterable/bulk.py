@@ -277,7 +277,8 @@ class CatalogItemsSender(BulkSender):
             if self._catalog_created:
                 return False
             created = self.runtime.client.call(CATALOG_CREATE, path_params=self.path_params())
-            if not (created.ok or created.status == 409):
+            already_there = created.status in (400, 409) and "exist" in created.message.lower()
+            if not (created.ok or already_there):
                 return False
             self._catalog_created = True
         self.runtime.logger.info(

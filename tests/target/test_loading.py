@@ -170,3 +170,18 @@ def test_user_deletions_go_last_and_tolerate_absent_users(iterable, make_config)
     assert remaining == {"user0@example.com", "user2@example.com"}
     counts = iterable.emulator.request_counts()
     assert counts["DELETE /api/users/user1@example.com 200"] == 1
+
+
+def test_two_streams_into_one_catalog(iterable, make_config) -> None:
+    config = make_config(
+        iterable, stream_operations={"products_a": "catalog_items", "products_b": "catalog_items"}
+    )
+    messages = [
+        schema("products_a"),
+        record("products_a", {"itemId": "1", "value": {"name": "A"}}),
+        schema("products_b"),
+        record("products_b", {"itemId": "2", "value": {"name": "B"}}),
+    ]
+    run = run_target(config, messages)
+    assert run.dead_letters == []
+    assert sorted(iterable.emulator.catalog_items("products")) == ["1", "2"]
