@@ -37,7 +37,7 @@ def track_purchase(state: ProjectState, settings: EmulatorSettings, body: dict[s
         raise profile.as_error()
     staged.commit()
     profile.data_fields.pop(CART_FIELD, None)
-    state.carts.pop(profile.label(), None)
+    state.carts.pop(state.label(profile), None)
     purchase_id = body.get("id") or state.new_id("purchase")
     record: dict[str, Any] = {
         "id": purchase_id,
@@ -74,5 +74,5 @@ def update_cart(state: ProjectState, settings: EmulatorSettings, body: dict[str,
         raise profile.as_error()
     staged.commit()
     profile.data_fields[CART_FIELD] = body["items"]  # replaced, never merged
-    state.carts[profile.label()] = body["items"]
-    state.writes["carts"][profile.label()] += 1
+    state.carts[state.label(profile)] = body["items"]
+    state.writes["carts"][state.label(profile)] += 1

@@ -78,7 +78,7 @@ class IterableEmulator:
             return copy.deepcopy(list(self.state.purchases.values()))
 
     def carts(self) -> dict[str, list[dict[str, Any]]]:
-        """Current carts by user label (email, or `userId:<id>` for users without one)."""
+        """Current carts by user label (see `ProjectState.label`)."""
         with self.state.lock:
             return copy.deepcopy(self.state.carts)
 

@@ -32,10 +32,6 @@ class UserProfile:
     profile_updated_at: str = field(default_factory=iterable_timestamp)
     updated_epoch: float = field(default_factory=lambda: datetime.now(UTC).timestamp())
 
-    def label(self) -> str:
-        """The key write counts use: the email if the profile has one, else the userId."""
-        return self.email or f"userId:{self.user_id}"
-
     def as_api_user(self) -> dict[str, Any]:
         """The `user` object of GET users/getByEmail and friends."""
         data = dict(self.data_fields)
@@ -150,11 +146,23 @@ class ProjectState:
             holders = self.by_user_id.get(profile.user_id, [])
             if profile.key in holders:
                 holders.remove(profile.key)
-        self.carts.pop(profile.label(), None)
+        self.carts.pop(self.label(profile), None)
+
+    def label(self, profile: UserProfile) -> str:
+        """How inspection reads key a profile (write counts, carts): by the project's identifier.
+
+        Email in email-based projects, userId in userID-based ones; in hybrid projects the email
+        if the profile has one, else `userId:<id>` (prefixed so it cannot clash with an email).
+        """
+        if self.project_type == "email":
+            return str(profile.email)
+        if self.project_type == "user_id":
+            return str(profile.user_id)
+        return profile.email or f"userId:{profile.user_id}"
 
     def touch(self, profile: UserProfile, source: str) -> None:
         now = datetime.now(UTC)
         profile.profile_updated_at = iterable_timestamp(now)
         profile.updated_epoch = now.timestamp()
-        self.writes["users"][profile.label()] += 1
-        self.write_sources.setdefault(profile.label(), Counter())[source] += 1
+        self.writes["users"][self.label(profile)] += 1
+        self.write_sources.setdefault(self.label(profile), Counter())[source] += 1

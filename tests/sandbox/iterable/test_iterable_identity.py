@@ -163,3 +163,17 @@ def test_events_need_an_existing_user_unless_configured(any_project: Api) -> Non
     api.emulator.configure(events_require_existing_user=False)
     assert api.post("/api/events/trackBulk", {"events": [event]}).json()["successCount"] == 1
     assert len(api.emulator.users()) == 1
+
+
+def test_inspection_labels_follow_the_project_type(project_servers: dict[str, Api]) -> None:
+    item = {"id": "1", "name": "Mug", "price": 1.0, "quantity": 1}
+    user_id = project(project_servers, "user_id")
+    for uid in ("u1", "u2"):  # two profiles sharing one (non-unique) email
+        cart = {"user": {"userId": uid, "email": "same@example.com"}, "items": [item]}
+        assert user_id.post("/api/commerce/updateCart", cart).ok
+    assert set(user_id.emulator.carts()) == {"u1", "u2"}
+    assert user_id.emulator.write_counts("users") == {"u1": 1, "u2": 1}
+    hybrid = project(project_servers, "hybrid")
+    users = [{"userId": "u1"}, {"userId": "u2", "email": "b@example.com"}]
+    assert hybrid.post("/api/users/bulkUpdate", {"users": users}).ok
+    assert hybrid.emulator.write_counts("users") == {"userId:u1": 1, "b@example.com": 1}
