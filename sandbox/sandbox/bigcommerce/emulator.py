@@ -29,6 +29,7 @@ class BigCommerceEmulator:
         archived_orders_in_default_list: bool = False,
         incomplete_orders_in_default_list: bool = False,
         webhook_retry_scale: float = 0.001,
+        webhook_duplicates: bool = False,
         **generator_options: Any,
     ) -> None:
         if not store_hash or "/" in store_hash:
@@ -50,6 +51,7 @@ class BigCommerceEmulator:
             store_hash=store_hash,
             store_id=self.store.catalog.profile.store_id,
             retry_scale=webhook_retry_scale,
+            duplicate_deliveries=webhook_duplicates,
         )
 
     def set_rate_limit(self, quota: int, window_ms: int) -> None:

@@ -127,8 +127,11 @@ class WebhookHub:
         retry_scale: float = 1.0,
         retry_schedule: tuple[float, ...] = RETRY_SCHEDULE,
         timeout: float = 5.0,
+        duplicate_deliveries: bool = False,
     ) -> None:
         self.store_hash = store_hash
+        # BigCommerce may send the same event twice (same body and hash); receivers dedupe.
+        self.duplicate_deliveries = duplicate_deliveries
         self.store_id = str(store_id)
         self.retry_scale = retry_scale
         self.retry_schedule = retry_schedule
@@ -216,9 +219,11 @@ class WebhookHub:
                 if not hooks:
                     continue
                 body = json.dumps(self.payload(event), separators=(",", ":")).encode()
+                copies = 2 if self.duplicate_deliveries else 1
                 for hook in hooks:
-                    self._push(hook.id, event.scope, body, attempt=0, delay=0.0)
-                    queued += 1
+                    for _ in range(copies):
+                        self._push(hook.id, event.scope, body, attempt=0, delay=0.0)
+                        queued += 1
             self._condition.notify_all()
         return queued
 

@@ -212,3 +212,13 @@ def test_hooks_can_be_listed_updated_and_deleted(store: RunningBigCommerce) -> N
     assert requests.delete(f"{store.v3_url}/hooks/{hook['id']}", headers=headers, timeout=5).ok
     missing = requests.get(f"{store.v3_url}/hooks/{hook['id']}", headers=headers, timeout=5)
     assert missing.status_code == 404
+
+
+def test_duplicate_deliveries_share_body_and_hash(receiver: Receiver) -> None:
+    with running_bigcommerce(orders=10, webhook_duplicates=True) as store:
+        _register(store, "store/customer/updated", receiver.url)
+        store.emulator.apply_delta(orders=0, new_orders=0, customers=1, products=0, subscribers=0)
+        first, second = receiver.wait_for(2)
+        assert store.emulator.webhooks.wait_idle(5)
+        assert first == second
+        assert len(receiver.received) == 2
