@@ -2,6 +2,8 @@
 
 Run: `uv run python benchmarks/target_throughput.py [--users N] [--events N] [--purchases N]`.
 Rate limits are lifted on both sides so the target's own cost is measured, not Iterable's pacing.
+End to end runs twice: with the emulator in the same process (shares the GIL with the target) and
+with `sandbox serve` in its own process (closer to a real deployment).
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ import io
 import json
 import logging
 import resource
+import signal
+import subprocess
 import tempfile
 import time
-from contextlib import redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 from singer_sdk.sinks.core import JSONSchemaValidator
 
+from sandbox.iterable.inspect import IterableInspector
 from sandbox.iterable.testing import running_iterable
 from target_iterable.contract import operation_schema
 from target_iterable.target import TargetIterable
@@ -100,26 +106,59 @@ def _messages(users: int, events: int, purchases: int) -> str:
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
-def bench_end_to_end(users: int, events: int, purchases: int) -> dict[str, Any]:
+def _run_target(api_url: str, api_key: str, text: str, tmp: str) -> float:
+    config = {
+        "api_key": api_key,
+        "api_url": api_url,
+        "dead_letter_path": str(Path(tmp) / "dl.jsonl"),
+        "rate_limits": UNLIMITED_TARGET,
+        "progress_interval": 3600,
+    }
+    target = TargetIterable(config=config)
+    started = time.perf_counter()
+    with redirect_stdout(io.StringIO()):
+        target.listen(io.StringIO(text))
+    return time.perf_counter() - started
+
+
+@contextmanager
+def _separate_emulator() -> Iterator[tuple[str, str, IterableInspector]]:
+    """`sandbox serve` in its own process, so the emulator does not share the target's CPU."""
+    with subprocess.Popen(
+        ["sandbox", "serve", "--orders", "1", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as server:
+        assert server.stdout is not None
+        urls = json.loads(server.stdout.readline())["iterable"]
+        try:
+            with IterableInspector(urls["api_url"]) as inspector:
+                inspector.set_rate_limits(UNLIMITED_EMULATOR)
+                yield urls["api_url"], urls["api_key"], inspector
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
+
+
+def bench_end_to_end(users: int, events: int, purchases: int, *, separate: bool) -> dict[str, Any]:
     text = _messages(users, events, purchases)
-    with (
-        running_iterable(rate_limits=UNLIMITED_EMULATOR) as it,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        config = {
-            "api_key": it.api_key,
-            "api_url": it.api_url,
-            "dead_letter_path": str(Path(tmp) / "dl.jsonl"),
-            "rate_limits": UNLIMITED_TARGET,
-            "progress_interval": 3600,
-        }
-        target = TargetIterable(config=config)
-        started = time.perf_counter()
-        with redirect_stdout(io.StringIO()):
-            target.listen(io.StringIO(text))
-        elapsed = time.perf_counter() - started
-        counts = it.emulator.request_counts()
-        stored = (len(it.emulator.users()), len(it.emulator.events()), len(it.emulator.purchases()))
+    with tempfile.TemporaryDirectory() as tmp:
+        if separate:
+            with _separate_emulator() as (api_url, api_key, inspector):
+                elapsed = _run_target(api_url, api_key, text, tmp)
+                counts = inspector.request_counts()
+                stored = (
+                    len(inspector.users()),
+                    len(inspector.events()),
+                    len(inspector.purchases()),
+                )
+        else:
+            with running_iterable(rate_limits=UNLIMITED_EMULATOR) as it:
+                elapsed = _run_target(it.api_url, it.api_key, text, tmp)
+                counts = it.emulator.request_counts()
+                emulator = it.emulator
+                stored = (len(emulator.users()), len(emulator.events()), len(emulator.purchases()))
     total = users + events + purchases
     return {
         "records": total,
@@ -127,7 +166,9 @@ def bench_end_to_end(users: int, events: int, purchases: int) -> dict[str, Any]:
         "records_per_s": round(total / elapsed),
         "requests": counts,
         "stored_users_events_purchases": stored,
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mib_of_this_process": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ),
     }
 
 
@@ -139,11 +180,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)  # benchmark output only
     print(json.dumps({"validation": bench_validation(20_000)}, indent=2))
-    print(
-        json.dumps(
-            {"end_to_end": bench_end_to_end(args.users, args.events, args.purchases)}, indent=2
-        )
-    )
+    for separate in (False, True):
+        result = bench_end_to_end(args.users, args.events, args.purchases, separate=separate)
+        where = "emulator_in_own_process" if separate else "emulator_in_same_process"
+        print(json.dumps({f"end_to_end_{where}": result}, indent=2))
 
 
 if __name__ == "__main__":
