@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from starlette.datastructures import QueryParams
 
@@ -53,10 +54,7 @@ def _date(query: QueryParams, name: str, now: datetime | None = None) -> datetim
 
 
 def _by_modified(
-    collection: DerivedCollection[object]
-    | DerivedCollection[Order]
-    | DerivedCollection[Customer]
-    | DerivedCollection[Product],
+    collection: DerivedCollection[Any],
     low: datetime | None,
     high: datetime | None,
     sort_field: str,

@@ -150,7 +150,7 @@ def _place_order(store: GeneratedStore, cart: Cart, at: datetime) -> int:
         product = products[line.product_id]
         variant = next(v for v in product.variants if v.id == line.variant_id)
         picks.append(Pick(product, variant, line.quantity))
-    order = factory.new_order(order_id, at, picks)
+    order = factory.new_order(order_id, at, picks, currency_code=cart.currency_code)
     if cart.customer_id:
         person = store.customer_factory.person(cart.customer_id)
         billing = postal_address(person, cart.email)

@@ -216,7 +216,13 @@ class OrderFactory:
             order_id, self.profile(order_id), self.created(order_id), self.modified(order_id)
         )
 
-    def new_order(self, order_id: int, at: datetime, picks: list[Pick] | None = None) -> Order:
+    def new_order(
+        self,
+        order_id: int,
+        at: datetime,
+        picks: list[Pick] | None = None,
+        currency_code: str | None = None,
+    ) -> Order:
         """An order placed at `at` (awaiting fulfilment), optionally of a cart's items."""
         base = self.profile(order_id)
         profile = OrderProfile(
@@ -224,7 +230,7 @@ class OrderFactory:
             archived=False,
             refund=None,
             guest=base.guest,
-            currency_code=base.currency_code,
+            currency_code=currency_code or base.currency_code,
             coupon=False,
             many_items=False,
             shipping_addresses=1,

@@ -11,6 +11,7 @@ import requests
 
 from sandbox.bigcommerce.inspect import BigCommerceInspector, InspectorError
 from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
+from sandbox.generator.carts import simulate_carts
 from sandbox.generator.delta import apply_delta
 from sandbox.generator.store import GeneratedStore, StoreSize
 from sandbox.generator.timeline import DST_INSTANTS, STORE_NOW
@@ -196,3 +197,24 @@ def test_inspection_api_drives_the_store(bc: RunningBigCommerce) -> None:
             inspector.apply_delta(pets=1)
         inspector.set_rate_limit(1000, 2000)
         assert bc.emulator.limiter.quota == 1000
+
+
+def test_a_converted_cart_becomes_an_order_of_its_items() -> None:
+    store = _store(orders=10)
+    at = STORE_NOW + timedelta(hours=1)
+    activity = simulate_carts(store, ["converted", "expired", "active"], at)
+    cart = store.carts[activity.by_outcome["converted"][0]]
+    order = store.orders.require(activity.order_ids[0])
+    assert order.id == 11
+    assert order.cart_id == cart.id
+    assert order.customer_id == cart.customer_id
+    assert order.billing_address.email == cart.email
+    assert order.currency_code == cart.currency_code
+    assert [(li.product_id, li.variant_id, li.quantity) for li in order.line_items] == [
+        (line.product_id, line.variant_id, line.quantity) for line in cart.lines
+    ]
+    assert not cart.is_readable
+    assert not store.carts[activity.by_outcome["expired"][0]].is_readable
+    assert store.carts[activity.by_outcome["active"][0]].is_readable
+    with pytest.raises(ValueError, match="unknown cart outcome"):
+        simulate_carts(store, ["lost"], at)
