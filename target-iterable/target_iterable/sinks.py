@@ -110,8 +110,12 @@ class _RuntimeSink(BatchSink):
 
     def process_batch(self, context: dict) -> None:
         records = context.get("records", [])
-        if not context.get("checked"):
+        from_batch_message = not context.get("checked")
+        if from_batch_message:
             records = self._checked(records)
+        # Everything read so far is settled once this batch is, unless RECORD messages of this
+        # stream are still buffered behind a BATCH message.
+        settles_all = not from_batch_message or self.current_size == 0
         read_at_drain = self.read_records
         if records:
             try:
@@ -122,7 +126,8 @@ class _RuntimeSink(BatchSink):
                 self.runtime.log_summary()
                 self.runtime.close()
                 raise
-        self.settled_records = read_at_drain
+        if settles_all:
+            self.settled_records = read_at_drain
         self.runtime.log_progress()
 
     def send(self, records: list[dict[str, Any]]) -> None:
