@@ -21,7 +21,12 @@ from tap_bigcommerce.pagination import (
     V3PagePaginator,
     page_items,
 )
-from tap_bigcommerce.values import ValueFormatError, normalize, to_utc_datetime
+from tap_bigcommerce.values import (
+    Normalizer,
+    ValueFormatError,
+    compile_normalizer,
+    to_utc_datetime,
+)
 
 if TYPE_CHECKING:
     from tap_bigcommerce.tap import TapBigCommerce
@@ -68,6 +73,10 @@ class BigCommerceStream(RESTStream[Any]):
     @property
     def requests_session(self) -> requests.Session:
         return self.bigcommerce_tap.session
+
+    @cached_property
+    def normalizer(self) -> Normalizer:
+        return compile_normalizer(self.schema)
 
     @cached_property
     def page_size(self) -> int:
@@ -131,7 +140,7 @@ class BigCommerceStream(RESTStream[Any]):
             return None
         transformed["store_hash"] = self.config["store_hash"]
         try:
-            normalized: dict[str, Any] = normalize(transformed, self.schema)
+            normalized: dict[str, Any] = self.normalizer(transformed)
             return normalized
         except ValueFormatError as exc:
             msg = f"{self.name} record {transformed.get('id')!r}: {exc}"

@@ -23,11 +23,22 @@ from singer_sdk.pagination import BaseAPIPaginator, PageNumberPaginator
 from tap_bigcommerce.values import to_utc_datetime
 
 
-def page_items(response: requests.Response, api_version: str) -> list[dict[str, Any]]:
-    """The records of one list page (exact numbers kept as Decimal)."""
+def response_body(response: requests.Response) -> Any:
+    """The JSON body (exact numbers as Decimal), parsed once however many callers ask."""
     if response.status_code == HTTPStatus.NO_CONTENT or not response.content:
+        return None
+    cached = response.__dict__.get("_bigcommerce_body")
+    if cached is None:
+        cached = response.json(parse_float=decimal.Decimal)
+        response.__dict__["_bigcommerce_body"] = cached
+    return cached
+
+
+def page_items(response: requests.Response, api_version: str) -> list[dict[str, Any]]:
+    """The records of one list page."""
+    body = response_body(response)
+    if body is None:
         return []
-    body = response.json(parse_float=decimal.Decimal)
     if api_version == "v2":
         return body if isinstance(body, list) else []
     data = body.get("data") if isinstance(body, dict) else None
@@ -53,9 +64,9 @@ class V3PagePaginator(PageNumberPaginator):
         self.page_size = page_size
 
     def has_more(self, response: requests.Response) -> bool:
-        if response.status_code == HTTPStatus.NO_CONTENT or not response.content:
+        body = response_body(response)
+        if not isinstance(body, dict):
             return False
-        body = response.json()
         pagination = (body.get("meta") or {}).get("pagination") or {}
         current, total = pagination.get("current_page"), pagination.get("total_pages")
         if isinstance(current, int) and isinstance(total, int):

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -98,45 +99,93 @@ def _types(schema: dict[str, Any]) -> set[str]:
     return types
 
 
-def normalize(value: Any, schema: dict[str, Any], path: str = "") -> Any:
-    """Return `value` converted to the conventions above, following `schema` recursively.
+Normalizer = Callable[[Any], Any]
 
-    Raises ValueFormatError naming the field path when a value cannot be converted.
+
+class _FieldError(ValueFormatError):
+    """A conversion failure on its way up, collecting the field path."""
+
+    def __init__(self, message: str, path: list[str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+def compile_normalizer(schema: dict[str, Any]) -> Normalizer:
+    """A function applying the conventions above to values of `schema` (built once per stream).
+
+    It raises ValueFormatError naming the field path when a value cannot be converted.
     """
-    if value is None:
-        return None
-    if isinstance(value, str) and value == "":
-        return None
+    convert = _compile(schema)
+
+    def run(value: Any) -> Any:
+        try:
+            return convert(value)
+        except _FieldError as exc:
+            where = "".join(exc.path).lstrip(".") or "(record)"
+            msg = f"field {where}: {exc.message}"
+            raise ValueFormatError(msg) from exc
+
+    return run
+
+
+def normalize(value: Any, schema: dict[str, Any]) -> Any:
+    """One-off `compile_normalizer(schema)(value)`."""
+    return compile_normalizer(schema)(value)
+
+
+def _compile(schema: dict[str, Any]) -> Normalizer:
     types = _types(schema)
-    if isinstance(value, dict) and "object" in types:
-        return _normalize_object(value, schema, path)
-    if isinstance(value, list) and "array" in types:
-        items = schema.get("items", {})
-        return [normalize(item, items, f"{path}[{i}]") for i, item in enumerate(value)]
-    try:
-        return _normalize_scalar(value, schema, types)
-    except ValueFormatError as exc:
-        msg = f"field {path or '(record)'}: {exc}"
-        raise ValueFormatError(msg) from exc
+    scalar = _compile_scalar(schema, types)
+    fields = {name: _compile(child) for name, child in (schema.get("properties") or {}).items()}
+    items = _compile(schema["items"]) if "array" in types and "items" in schema else None
+    is_object = "object" in types
+
+    def convert(value: Any) -> Any:
+        if value is None or (value.__class__ is str and value == ""):
+            return None
+        if is_object and isinstance(value, dict):
+            result = {}
+            for key, item in value.items():
+                child = fields.get(key)
+                try:
+                    result[key] = item if child is None else child(item)
+                except _FieldError as exc:
+                    exc.path.insert(0, f".{key}")
+                    raise
+            return result
+        if items is not None and isinstance(value, list):
+            converted = []
+            for index, item in enumerate(value):
+                try:
+                    converted.append(items(item))
+                except _FieldError as exc:
+                    exc.path.insert(0, f"[{index}]")
+                    raise
+            return converted
+        try:
+            return scalar(value)
+        except ValueFormatError as exc:
+            raise _FieldError(str(exc), []) from exc
+
+    return convert
 
 
-def _normalize_scalar(value: Any, schema: dict[str, Any], types: set[str]) -> Any:
+def _compile_scalar(schema: dict[str, Any], types: set[str]) -> Normalizer:
     if schema.get("format") == "date-time":
-        return to_utc_iso(value)
-    if "string" in types and isinstance(value, str):
-        return value  # free-form fields (e.g. form field values) keep their text
-    if "integer" in types and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    if "number" in types and "integer" not in types and not isinstance(value, bool):
-        return to_decimal(value)
-    return value
+        return to_utc_iso
+    keeps_text = "string" in types
+    wants_int = "integer" in types
+    wants_decimal = "number" in types and not wants_int
 
+    def scalar(value: Any) -> Any:
+        if value.__class__ is str:
+            if keeps_text:
+                return value  # free-form fields (e.g. form field values) keep their text
+            if wants_int and value.strip().lstrip("-").isdigit():
+                return int(value)
+        if wants_decimal and value.__class__ is not bool:
+            return to_decimal(value)
+        return value
 
-def _normalize_object(record: dict[str, Any], schema: dict[str, Any], path: str) -> dict[str, Any]:
-    properties: dict[str, Any] = schema.get("properties", {})
-    result: dict[str, Any] = {}
-    for key, item in record.items():
-        child = properties.get(key)
-        child_path = f"{path}.{key}" if path else key
-        result[key] = item if child is None else normalize(item, child, child_path)
-    return result
+    return scalar
