@@ -10,12 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import simplejson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from map_bigcommerce_iterable.normalise import (
     ITERABLE_DATE_PATTERN,
+    NormalisationError,
     field_name,
     is_valid_user_id,
     iterable_date,
@@ -166,3 +168,11 @@ def test_money_on_the_wire_is_written_with_a_decimal_point(tmp_path: Path) -> No
     assert '"total":12.0' in purchase
     assert re.search(r'"price":12\.0\b', purchase)
     assert json.loads(purchase)["record"]["createdAt"] == 1706788800
+
+
+def test_dates_also_accept_bigcommerce_v2_wire_format() -> None:
+    assert iterable_date("Wed, 10 Jan 2018 21:05:30 +0000", "d") == "2018-01-10 21:05:30 +00:00"
+    assert iterable_date("Wed, 10 Jan 2018 16:05:30 -0500", "d") == "2018-01-10 21:05:30 +00:00"
+    assert iterable_date("", "d") is None
+    with pytest.raises(NormalisationError, match=r"orders\.date_created"):
+        iterable_date("last tuesday", "orders.date_created")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 # ISO 4217 minor units that are not 2 (the default).
@@ -84,13 +85,21 @@ def parse_timestamp(value: Any, field: str) -> datetime | None:
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        msg = f"{field}: expected an ISO 8601 timestamp, got {value!r}"
-        raise NormalisationError(msg) from exc
+    except ValueError:
+        parsed = _rfc2822(text, field, value)
     if parsed.tzinfo is None:
         # The tap's contract is UTC everywhere; a naive value is read as UTC.
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _rfc2822(text: str, field: str, original: Any) -> datetime:
+    """BigCommerce's v2 wire format (`Wed, 10 Jan 2018 21:05:30 +0000`), should a raw one arrive."""
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError) as exc:
+        msg = f"{field}: expected an ISO 8601 timestamp, got {original!r}"
+        raise NormalisationError(msg) from exc
 
 
 def iterable_date(value: Any, field: str) -> str | None:
