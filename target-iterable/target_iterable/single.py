@@ -1,6 +1,8 @@
 """Operations with no bulk form: purchases, carts, user deletions.
 
-Sent concurrently (`commerce_concurrency` workers), each endpoint paced by its rate limit. Profile
+Sent concurrently (`commerce_concurrency` workers), each endpoint paced by its rate limit; the
+records of one user are sent one after the other, in their order (a cart update replaces the
+whole cart, so an older one must not land last). Profile
 data never goes through these single-user calls: a purchase's or cart's `user.dataFields` is moved
 to users/bulkUpdate first, because Iterable processes bulk and single-user calls separately and
 mixing them for one user races.
@@ -9,6 +11,7 @@ mixing them for one user races.
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -46,20 +49,33 @@ class SingleSender:
     def accepts(self, answer: Answer) -> bool:
         return answer.ok
 
+    def user_key(self, record: dict[str, Any]) -> str:
+        """Whose record this is: one user's records are sent one after the other, in order."""
+        return str(record.get("userId") or record.get("email"))
+
     def send(self, records: list[dict[str, Any]], stream: str) -> None:
         self._stop.clear()
-        workers = min(self.runtime.settings.commerce_concurrency, len(records)) or 1
+        by_user: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record in records:
+            by_user[self.user_key(record)].append(record)
+        workers = min(self.runtime.settings.commerce_concurrency, len(by_user)) or 1
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.operation) as pool:
-            futures = [pool.submit(self._send_one, record, stream) for record in records]
+            futures = [
+                pool.submit(self._send_in_order, group, stream) for group in by_user.values()
+            ]
             try:
                 for future in futures:
                     future.result()  # re-raises the first fatal error (auth, retries exhausted)
             finally:
                 self._stop.set()  # queued records are not sent once one has failed the run
 
+    def _send_in_order(self, records: list[dict[str, Any]], stream: str) -> None:
+        for record in records:
+            if self._stop.is_set():
+                return
+            self._send_one(record, stream)
+
     def _send_one(self, record: dict[str, Any], stream: str) -> None:
-        if self._stop.is_set():
-            return
         endpoint, body, path_params = self.request(record)
         answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
         if self.accepts(answer):
@@ -102,6 +118,9 @@ class CommerceSender(SingleSender):
             self.runtime.stats.received("users", len(profiles))
             self._users.send(profiles, stream)
         super().send([strip_profile_data(r) for r in records], stream)
+
+    def user_key(self, record: dict[str, Any]) -> str:
+        return super().user_key(record["user"])
 
     def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
         record = {**record, "user": user_with_defaults(record["user"], self.runtime)}

@@ -185,3 +185,18 @@ def test_two_streams_into_one_catalog(iterable, make_config) -> None:
     run = run_target(config, messages)
     assert run.dead_letters == []
     assert sorted(iterable.emulator.catalog_items("products")) == ["1", "2"]
+
+
+def test_one_users_cart_updates_land_in_order(iterable, make_config) -> None:
+    carts = [
+        record(
+            "carts",
+            {
+                "user": {"email": "user1@example.com"},
+                "items": [{"id": str(n), "name": f"Item {n}", "price": 1.0, "quantity": 1}],
+            },
+        )
+        for n in range(30)
+    ]
+    run_target(make_config(iterable, commerce_concurrency=8), [schema("carts"), *carts])
+    assert [item["id"] for item in iterable.emulator.carts()["user1@example.com"]] == ["29"]
