@@ -57,8 +57,8 @@ class RequestFailedError(FatalAPIError):
 @dataclass(frozen=True)
 class RetrySettings:
     max_retries: int = 5
-    backoff_base_seconds: float = 1.0
-    backoff_max_seconds: float = 60.0
+    backoff_base_seconds: float = 5.0
+    backoff_max_seconds: float = 120.0
     # Added to a rate-limit reset wait so the request lands after the window refreshed.
     reset_margin_seconds: float = 0.05
 

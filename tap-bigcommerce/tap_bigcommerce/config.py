@@ -107,13 +107,13 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "retry_base_seconds",
         th.NumberType(minimum=0),
-        default=1.0,
+        default=5.0,
         description="First backoff wait in seconds; it doubles per retry (with jitter).",
     ),
     th.Property(
         "retry_max_seconds",
         th.NumberType(minimum=0),
-        default=60.0,
+        default=120.0,
         description="Longest single backoff wait in seconds.",
     ),
     th.Property(
