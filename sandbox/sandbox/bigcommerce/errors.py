@@ -1,4 +1,8 @@
-"""Error bodies: v3 `{status, title, type, errors}` objects, v2 `[{status, message}]` arrays."""
+"""Error bodies: v3 `{status, title, type[, errors]}` objects, v2 `[{status, message}]` arrays.
+
+v3 sends `errors` (field -> message) only when specific fields are at fault (422, 413, 400),
+as the specs' `error_Full` / `errorDetailed_Full` schemas distinguish.
+"""
 
 from __future__ import annotations
 
@@ -32,9 +36,16 @@ def v3_error(
         "status": status,
         "title": title or _TITLES.get(status, "Error"),
         "type": STATUS_DOCS,
-        "errors": errors or {},
     }
+    if errors is not None:
+        body["errors"] = errors
     return JSONResponse(body, status_code=status)
+
+
+def checkout_error(status: int, detail: str) -> JSONResponse:
+    """The checkouts API wraps its errors in an `errors` array."""
+    error = {"status": status, "title": _TITLES.get(status, "Error"), "type": STATUS_DOCS}
+    return JSONResponse({"errors": [{**error, "detail": detail}]}, status_code=status)
 
 
 def v2_error(status: int, message: str) -> JSONResponse:

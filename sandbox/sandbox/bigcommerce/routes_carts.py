@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from sandbox.bigcommerce import serialize_carts
 from sandbox.bigcommerce.emulator import BigCommerceEmulator
-from sandbox.bigcommerce.errors import v3_error
+from sandbox.bigcommerce.errors import checkout_error, v3_error
 from sandbox.bigcommerce.responses import v3_single
 from sandbox.generator.model import Cart
 
@@ -30,7 +30,7 @@ def cart_routes(emulator: BigCommerceEmulator) -> list[Route]:
     async def get_checkout(request: Request) -> Response:
         cart = readable(request.path_params["checkout_id"])
         if cart is None:
-            return v3_error(404, "Checkout not found")
+            return checkout_error(404, "Checkout not found")
         return v3_single(serialize_carts.checkout(cart))
 
     async def get_abandoned_cart(request: Request) -> Response:

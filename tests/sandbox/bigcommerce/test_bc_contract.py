@@ -229,3 +229,46 @@ def test_embedded_variants_match_variant_spec(
     assert len(body["data"]) > len(products), "some products must have several variants"
     jsonschema.Draft4Validator(schema).validate(body)
     assert not undocumented_keys(body, schema)
+
+
+# The carts spec documents its 404 without a body schema, so it is not listed here.
+ERROR_CASES = [
+    Case(
+        SpecRef("customers.v3.yml", "/customers", status="422"),
+        "/v3/customers",
+        {"date_modified:min": "not-a-date"},
+    ),
+    Case(
+        SpecRef("products_catalog.v3.yml", "/catalog/products/{product_id}", status="404"),
+        "/v3/catalog/products/999999",
+        {},
+    ),
+    Case(
+        SpecRef("checkouts.v3.yml", "/checkouts/{checkoutId}", status="404"),
+        "/v3/checkouts/00000000-0000-4000-8000-000000000000",
+        {},
+    ),
+    Case(SpecRef("webhooks.v3.yml", "/hooks/{webhook_id}", status="404"), "/v3/hooks/999", {}),
+    Case(
+        SpecRef("abandoned_carts.v3.yml", "/abandoned-carts/{token}", status="404"),
+        "/v3/abandoned-carts/0123456789abcdef",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[c.label for c in ERROR_CASES])
+def test_error_matches_spec(
+    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path, case: Case
+) -> None:
+    url = f"{bc.api_url}/stores/{bc.store_hash}{case.path}"
+    _check(shared_specs, case.spec, http.get(url, params=case.query, timeout=10))
+
+
+def test_hook_errors_match_spec(
+    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path
+) -> None:
+    invalid = http.post(f"{bc.v3_url}/hooks", json={"scope": "store/order/*"}, timeout=5)
+    _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "post", "422"), invalid)
+    anonymous = requests.get(f"{bc.v3_url}/hooks", timeout=5)
+    _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "get", "401"), anonymous)
