@@ -160,6 +160,10 @@ FAILED_EVENT_KEYS = (
     "notFoundUserIds",
     "forgottenEmails",
     "forgottenUserIds",
+    # Not in Swagger's FailedEventUpdates, which has no place for a hybrid project's
+    # email/userId conflict; named as in FailedUserUpdates.
+    "conflictEmails",
+    "conflictUserIds",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,7 @@ def prepare_user(
         raise required
     problem = check_identifiers(state, email, user_id)
     if problem is None:
-        problem = check_identifiers(state, data_fields.get("email"), data_fields.get("userId"))
+        problem = _data_identifier_problem(state, data_fields)
     if problem is not None:
         return problem, []
     allow_new = settings.allow_new_fields if create_new_fields is None else create_new_fields
@@ -68,6 +69,18 @@ def prepare_user(
         filtered_out=filtered_out,
     )
     return prepared, mismatches
+
+
+def _data_identifier_problem(
+    state: ProjectState, data_fields: dict[str, Any]
+) -> IdentityProblem | None:
+    """`dataFields.email` / `dataFields.userId` are identifiers too: they must be valid strings."""
+    email, user_id = data_fields.get("email"), data_fields.get("userId")
+    if email is not None and not isinstance(email, str):
+        return IdentityProblem("invalidEmails", json.dumps(email))
+    if user_id is not None and not isinstance(user_id, str):
+        return IdentityProblem("invalidUserIds", json.dumps(user_id))
+    return check_identifiers(state, email, user_id)
 
 
 def check_field_limit(state: ProjectState, settings: EmulatorSettings, staged: StagedTypes) -> None:

@@ -177,3 +177,16 @@ def test_inspection_labels_follow_the_project_type(project_servers: dict[str, Ap
     users = [{"userId": "u1"}, {"userId": "u2", "email": "b@example.com"}]
     assert hybrid.post("/api/users/bulkUpdate", {"users": users}).ok
     assert hybrid.emulator.write_counts("users") == {"userId:u1": 1, "b@example.com": 1}
+
+
+def test_hybrid_event_with_identifiers_of_two_profiles(project_servers: dict[str, Api]) -> None:
+    api = project(project_servers, "hybrid")
+    users = [{"email": "a@example.com"}, {"userId": "u1"}]
+    assert api.post("/api/users/bulkUpdate", {"users": users}).json()["successCount"] == 2
+    event = {"email": "a@example.com", "userId": "u1", "eventName": "viewed"}
+    bulk = api.post("/api/events/trackBulk", {"events": [event]})
+    assert bulk.status_code == 200
+    assert bulk.json()["failedUpdates"]["conflictEmails"] == ["a@example.com"]
+    single = api.post("/api/events/track", event)
+    assert single.status_code == 409
+    assert api.emulator.events() == []
