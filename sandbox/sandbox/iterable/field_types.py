@@ -95,9 +95,6 @@ class FieldTypeRegistry:
     def known(self, category: str) -> dict[str, str]:
         return dict(self.types.get(category, {}))
 
-    def clear(self) -> None:
-        self.types.clear()
-
 
 @dataclass
 class Mismatch:

@@ -132,6 +132,7 @@ def test_catalog_listing_and_field_mappings(api: Api) -> None:
     assert api.call("PUT", "/api/catalogs/products/fieldMappings", mapping).ok
     mappings = api.get("/api/catalogs/products/fieldMappings").json()["params"]
     assert mappings == {"definedMappings": {"price": "double"}, "undefinedFields": ["name"]}
+    assert api.emulator.catalog_field_mappings("products") == {"price": "double"}
     change = {"mappingsUpdates": [{"fieldName": "price", "fieldType": "string"}]}
     assert api.call("PUT", "/api/catalogs/products/fieldMappings", change).status_code == 400
     wrong = {"documents": {"99": {"price": "cheap"}}, "replaceUploadedFieldsOnly": False}
