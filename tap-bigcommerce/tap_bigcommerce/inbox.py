@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +33,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -90,14 +92,26 @@ def store_hash_of(payload: Mapping[str, Any]) -> str | None:
 class Inbox:
     """Insert-once writes and ordered reads of webhook deliveries."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """Open the inbox; `create=False` (readers) never creates a database or table."""
         self.url = url
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_durability)
         # SQLite allows one writer at a time; serialise writers of this process.
         self._write_lock = threading.Lock()
-        METADATA.create_all(self.engine)
+        if create:
+            METADATA.create_all(self.engine)
+            self.exists = True
+        else:
+            self.exists = self._exists()
+
+    def _exists(self) -> bool:
+        database = self.engine.url.database
+        is_file = self.engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+        if is_file and not Path(str(database)).is_file():
+            return False
+        return inspect(self.engine).has_table(WEBHOOK_EVENTS.name)
 
     def add(self, payload: Mapping[str, Any]) -> bool:
         """Store a delivery durably; False when it was already stored (a duplicate)."""
@@ -136,6 +150,8 @@ class Inbox:
         self, seq: int, *, store_hash: str | None = None, batch_size: int = 500
     ) -> Iterator[InboxEvent]:
         """Events with `seq` greater than `seq`, in arrival order, fetched in batches."""
+        if not self.exists:
+            return
         last = seq
         while True:
             query = (

@@ -196,3 +196,12 @@ def test_killing_the_receiver_after_200_loses_nothing(tmp_path: Path) -> None:
     inbox.close()
     assert len(acknowledged) >= 40
     assert set(acknowledged) <= stored
+
+
+def test_without_an_inbox_there_are_no_cart_events_and_no_file(
+    bigcommerce: RunningBigCommerce, tmp_path: Path
+) -> None:
+    missing = tmp_path / "never-created.sqlite"
+    output = run_tap(tap_config(bigcommerce, f"sqlite:///{missing}"), streams={"cart_events"})
+    assert output.records["cart_events"] == []
+    assert not missing.exists()

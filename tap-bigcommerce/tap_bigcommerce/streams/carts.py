@@ -128,7 +128,13 @@ class CartEventsStream(BigCommerceStream):
 
     @cached_property
     def inbox(self) -> Inbox:
-        return Inbox(self.config["inbox_url"])
+        inbox = Inbox(self.config["inbox_url"], create=False)
+        if not inbox.exists:
+            self.logger.info(
+                "No webhook inbox at inbox_url yet (run `tap-bigcommerce-webhooks serve`): "
+                "no cart events"
+            )
+        return inbox
 
     @cached_property
     def _hydrated(self) -> OrderedDict[str, dict[str, Any] | None]:
