@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox.bigcommerce.query_cache import QueryCache
 from sandbox.bigcommerce.ratelimit import RateLimiter
 from sandbox.bigcommerce.webhooks import DeliveryAttempt, WebhookHub
 from sandbox.common.faults import FaultConfig, FaultInjector
@@ -43,6 +44,7 @@ class BigCommerceEmulator:
         self.request_log = RequestLog()
         self.faults = FaultInjector(faults)
         self.limiter = RateLimiter(rate_limit_quota, rate_limit_window_ms)
+        self.query_cache = QueryCache()
         # Undocumented: whether GET /v2/orders lists archived orders without `is_deleted`,
         # and Incomplete (status 0) orders without `status_id=0`. Both off by default.
         self.archived_orders_in_default_list = archived_orders_in_default_list

@@ -98,26 +98,29 @@ def order_ids(
     low = _date(query, "min_date_modified")
     high = _date(query, "max_date_modified")
     index_sort = sort_field if sort_field in {"id", "date_modified"} else "id"
-    ids = _by_modified(store.orders, low, high, index_sort, descending and index_sort != "id")
-    if "min_id" in query or "max_id" in query:
-        min_id = parse_int("min_id", query.get("min_id"), 1)
-        max_id = parse_int("max_id", query.get("max_id"), store.orders.count)
-        ids = [i for i in ids if min_id <= i <= max_id]
+    min_id = parse_int("min_id", query.get("min_id"), 1)
+    max_id = parse_int("max_id", query.get("max_id"), store.orders.count)
+    if low is None and high is None and index_sort == "id":
+        ids = list(range(max(min_id, 1), min(max_id, store.orders.count) + 1))
+    else:
+        ids = _by_modified(store.orders, low, high, index_sort, descending and index_sort != "id")
+        if "min_id" in query or "max_id" in query:
+            ids = [i for i in ids if min_id <= i <= max_id]
     deleted = query.get("is_deleted")
     if deleted is not None:
         want = parse_bool("is_deleted", deleted)
-        ids = [i for i in ids if _order_archived(store, i) == want]
+        ids = [i for i in ids if store.order_archived(i) == want]
     elif not archived_by_default:
-        ids = [i for i in ids if not _order_archived(store, i)]
-    if "status_id" not in query and not incomplete_by_default:
-        ids = [i for i in ids if order_status(store, i) != 0]
+        ids = [i for i in ids if not store.order_archived(i)]
+    if "status_id" in query:
+        status_id = parse_int("status_id", query["status_id"], 0)
+        ids = [i for i in ids if store.order_status(i) == status_id]
+    elif not incomplete_by_default:
+        ids = [i for i in ids if store.order_status(i) != 0]
     tests: list[Callable[[Order], bool]] = []
     if "customer_id" in query:
         customer_id = parse_int("customer_id", query["customer_id"], 0)
         tests.append(lambda o: o.customer_id == customer_id)
-    if "status_id" in query:
-        status_id = parse_int("status_id", query["status_id"], 0)
-        tests.append(lambda o: o.status_id == status_id)
     if "channel_id" in query:
         channel_id = parse_int("channel_id", query["channel_id"], 0)
         tests.append(lambda o: o.channel_id == channel_id)
@@ -149,21 +152,6 @@ def _order_sort_value(order: Order, field: str) -> object:
         return ""
     value: object = getattr(order, field)
     return value
-
-
-def order_status(store: GeneratedStore, order_id: int) -> int:
-    """An order's status id without building it (unless it was changed)."""
-    changed = store.orders.stored(order_id)
-    if changed is not None:
-        return changed.status_id
-    return store.order_factory.status(order_id)[0]
-
-
-def _order_archived(store: GeneratedStore, order_id: int) -> bool:
-    changed = store.orders.stored(order_id)
-    if changed is not None:
-        return changed.is_deleted
-    return store.order_factory.status(order_id)[1]
 
 
 def customer_ids(store: GeneratedStore, query: QueryParams) -> list[int]:

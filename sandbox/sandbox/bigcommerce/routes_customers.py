@@ -18,6 +18,7 @@ from sandbox.bigcommerce.paging import (
     page_request,
 )
 from sandbox.bigcommerce.queries import customer_ids
+from sandbox.bigcommerce.query_cache import query_key
 from sandbox.bigcommerce.responses import ExactJSONResponse
 from sandbox.bigcommerce.wire import BadFilter, parse_filter_date, parse_int, parse_int_list
 
@@ -37,7 +38,11 @@ def customer_routes(emulator: BigCommerceEmulator) -> list[Route]:
     async def list_customers(request: Request) -> Response:
         query = request.query_params
         includes = _includes(request)
-        ids = customer_ids(store, query)
+        ids = emulator.query_cache.ids(
+            query_key("v3/customers", query),
+            store.customers.version,
+            lambda: customer_ids(store, query),
+        )
 
         def render(customer_id: int) -> dict[str, object] | None:
             customer = store.customers.get(customer_id)

@@ -15,7 +15,8 @@ from sandbox.bigcommerce import serialize_v2
 from sandbox.bigcommerce.emulator import BigCommerceEmulator
 from sandbox.bigcommerce.errors import v2_error
 from sandbox.bigcommerce.paging import page_request, slice_page
-from sandbox.bigcommerce.queries import order_ids, order_status
+from sandbox.bigcommerce.queries import order_ids
+from sandbox.bigcommerce.query_cache import query_key
 from sandbox.bigcommerce.responses import ExactJSONResponse, no_content
 from sandbox.bigcommerce.wire import parse_int
 from sandbox.generator.model import Order
@@ -71,11 +72,15 @@ def v2_routes(emulator: BigCommerceEmulator) -> list[Route]:
         return body
 
     def matching_orders(request: Request) -> list[int]:
-        return order_ids(
-            store,
-            request.query_params,
-            archived_by_default=emulator.archived_orders_in_default_list,
-            incomplete_by_default=emulator.incomplete_orders_in_default_list,
+        query = request.query_params
+        archived = emulator.archived_orders_in_default_list
+        incomplete = emulator.incomplete_orders_in_default_list
+        return emulator.query_cache.ids(
+            query_key("v2/orders", query, archived, incomplete),
+            store.orders.version,
+            lambda: order_ids(
+                store, query, archived_by_default=archived, incomplete_by_default=incomplete
+            ),
         )
 
     async def list_orders(request: Request) -> Response:
@@ -87,7 +92,7 @@ def v2_routes(emulator: BigCommerceEmulator) -> list[Route]:
 
     async def count_orders(request: Request) -> Response:
         ids = matching_orders(request)
-        per_status = Counter(order_status(store, i) for i in ids)
+        per_status = Counter(store.order_status(i) for i in ids)
         statuses = [
             {
                 **_status_body(status_id, name),

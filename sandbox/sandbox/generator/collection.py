@@ -50,6 +50,8 @@ class DerivedCollection(Generic[T]):
         self._lock = threading.RLock()
         self._index: array[int] | None = None
         self._next_id = count + 1
+        # Bumped on every change, so cached query results know they are stale.
+        self.version = 0
 
     @property
     def count(self) -> int:
@@ -103,6 +105,7 @@ class DerivedCollection(Generic[T]):
                 raise ValueError(msg)
             self._stored[record_id] = record
             self._cache.pop(record_id, None)
+            self.version += 1
             bisect.insort(index, _key(self._modified_attr(record), record_id))
 
     def next_id(self) -> int:

@@ -91,7 +91,33 @@ class GeneratedStore:
         )
         self.carts: dict[str, Cart] = {}
         self._refunds: RefundIndex | None = None
+        # Per generated order: status id in the low 4 bits, 16 if archived (built on first use).
+        self._order_flags: bytearray | None = None
         self.deltas_applied = 0
+
+    # -- cheap order facts for list filters ----------------------------------------------------
+
+    def order_status(self, order_id: int) -> int:
+        changed = self.orders.stored(order_id)
+        if changed is not None:
+            return changed.status_id
+        return self._flags()[order_id] & 15
+
+    def order_archived(self, order_id: int) -> bool:
+        changed = self.orders.stored(order_id)
+        if changed is not None:
+            return changed.is_deleted
+        return bool(self._flags()[order_id] & 16)
+
+    def _flags(self) -> bytearray:
+        if self._order_flags is None:
+            status = self.order_factory.status
+            flags = bytearray(self.size.orders + 1)
+            for order_id in range(1, self.size.orders + 1):
+                status_id, archived, _ = status(order_id)
+                flags[order_id] = status_id | (16 if archived else 0)
+            self._order_flags = flags
+        return self._order_flags
 
     # -- refunds ----------------------------------------------------------------------------
 
