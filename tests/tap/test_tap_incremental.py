@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import requests
+
 from sandbox.bigcommerce.testing import RunningBigCommerce
+from tap_bigcommerce.tap import TapBigCommerce
 
 from .helpers import run_tap, tap_config
 
@@ -136,3 +141,39 @@ def test_emulator_delta_is_picked_up_completely(
     for order in third.records["orders"]:
         mark = bookmark(second.final_state, "orders", order["status_scope"])
         assert order["date_modified"] == mark
+
+
+def test_record_modified_mid_run_shifts_nothing_out(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    """An order changed between two pages moves to the end of the sort order; with offset
+    paging the order after the page boundary would slide into the page already read and be
+    skipped. Keyset paging asks for "modified at or after the last one seen" instead."""
+    config = tap_config(bigcommerce, inbox_url, page_size=10, include_archived_orders=False)
+    tap = TapBigCommerce(config=config)
+    for name, stream in tap.streams.items():
+        stream.selected = name == "orders"
+    touched: list[int] = []
+
+    def after_first_page(response: requests.Response, *args: object, **kwargs: object) -> None:
+        if response.request.path_url.split("?")[0].endswith("/v2/orders") and not touched:
+            first_page = response.json()
+            touched.append(first_page[2]["id"])
+            touch_order(bigcommerce, touched[0], datetime(2025, 6, 1, tzinfo=UTC))
+
+    # A requests response hook (not a patch of the tap's client): the store changes mid-run.
+    tap.session.hooks["response"].append(after_first_page)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        tap.sync_all()
+    ids = [
+        json.loads(line)["record"]["id"]
+        for line in buffer.getvalue().splitlines()
+        if line.startswith('{"type":"RECORD"')
+    ]
+    expected = run_tap(tap_config(bigcommerce, inbox_url), streams={"orders"})
+    listed = {o["id"] for o in expected.records["orders"] if o["status_scope"] == "default"}
+    assert touched
+    assert set(ids) == listed
+    assert ids.count(touched[0]) == 2  # before and after its change; nothing else twice
+    assert len(ids) == len(listed) + 1
