@@ -52,6 +52,7 @@ def track_purchase(state: ProjectState, settings: EmulatorSettings, body: dict[s
         if optional in body:
             record[optional] = body[optional]
     state.purchases[purchase_id] = record
+    state.mark_written("purchases", purchase_id)
     state.writes["purchases"][purchase_id] += 1
     return purchase_id
 

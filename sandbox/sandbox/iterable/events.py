@@ -115,6 +115,7 @@ def _store(
             record[optional] = body[optional]
     # Same id = the same event, updated (Swagger: "If an event exists with that id...").
     state.events[event_id] = record
+    state.mark_written("events", event_id)
     state.event_names.add(record["eventName"])
     state.writes["events"][event_id] += 1
     return event_id

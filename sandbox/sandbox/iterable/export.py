@@ -73,9 +73,13 @@ def _clamped_epoch(epoch: float) -> float:
     return min(max(epoch, _EARLIEST), _LATEST)
 
 
-def _rows(state: ProjectState, data_type: str) -> Iterator[tuple[float, dict[str, Any]]]:
+def _rows(
+    state: ProjectState, data_type: str, delay: float
+) -> Iterator[tuple[float, dict[str, Any]]]:
     if data_type == "user":
         for profile in state.users.values():
+            if not state.visible(profile.created_monotonic, delay):
+                continue
             row = {
                 **profile.data_fields,
                 "email": profile.email,
@@ -85,22 +89,27 @@ def _rows(state: ProjectState, data_type: str) -> Iterator[tuple[float, dict[str
             }
             yield profile.updated_epoch, row
     elif data_type in ("customEvent", "purchase"):
-        records = state.events if data_type == "customEvent" else state.purchases
-        for record in records.values():
+        kind = "events" if data_type == "customEvent" else "purchases"
+        records = state.events if kind == "events" else state.purchases
+        for record_id, record in records.items():
+            if not state.visible(state.first_written.get((kind, record_id)), delay):
+                continue
             created = _clamped_epoch(float(record["createdAt"]))
             row = dict(record)
             row["createdAt"] = iterable_timestamp(datetime.fromtimestamp(created, UTC))
             yield created, row
 
 
-def export_lines(state: ProjectState, query: dict[str, str], only: list[str]) -> str:
+def export_lines(
+    state: ProjectState, query: dict[str, str], only: list[str], delay: float = 0.0
+) -> str:
     data_type = query.get("dataTypeName")
     if data_type not in data_type_names():
         raise bad_params(f"Invalid dataTypeName {data_type!r}", {"dataTypeName": data_type})
     low, high = window(query)
     omit = {name for name in query.get("omitFields", "").split(",") if name}
     lines = []
-    for epoch, row in _rows(state, data_type):
+    for epoch, row in _rows(state, data_type, delay):
         moment = datetime.fromtimestamp(epoch, UTC)
         if not low <= moment < high:
             continue

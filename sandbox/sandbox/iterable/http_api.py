@@ -91,11 +91,13 @@ class IterableApi:
 
     def get_by_email(self, request: Request, body: Any) -> Response:
         email = request.path_params.get("email", request.query_params.get("email"))
-        return json_response(users.get_user(self.state, email=email, user_id=None))
+        settings = self.emulator.settings
+        return json_response(users.get_user(self.state, settings, email=email, user_id=None))
 
     def get_by_user_id(self, request: Request, body: Any) -> Response:
         user_id = request.path_params.get("userId", request.query_params.get("userId"))
-        return json_response(users.get_user(self.state, email=None, user_id=user_id))
+        settings = self.emulator.settings
+        return json_response(users.get_user(self.state, settings, email=None, user_id=user_id))
 
     def delete_by_email(self, request: Request, body: Any) -> Response:
         return success(users.delete_by_email(self.state, request.path_params["email"]))
@@ -200,7 +202,8 @@ class IterableApi:
     def export_data(self, request: Request, body: Any) -> Response:
         query = dict(request.query_params)
         only = request.query_params.getlist("onlyFields")
-        text = export.export_lines(self.state, query, only)
+        delay = self.emulator.settings.read_delay_seconds
+        text = export.export_lines(self.state, query, only, delay)
         return PlainTextResponse(text, media_type="application/x-json-stream")
 
     def routes(self) -> list[Route]:

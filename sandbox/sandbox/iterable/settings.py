@@ -32,18 +32,26 @@ class EmulatorSettings:
     events_require_existing_user: bool = True
     # createdAt must be unix seconds; a value >= 1e11 (year 5138) is a millisecond timestamp.
     reject_millisecond_created_at: bool = True
+    # Iterable processes writes asynchronously: REST reads (GET users, export) see a user, event or
+    # purchase only this many seconds after it was first written. Inspection reads see all at once.
+    read_delay_seconds: float = 0.0
 
     def update(self, changes: dict[str, Any]) -> None:
-        known = {f.name: f for f in fields(self)}
+        """Apply all changes or none; each must name a setting and have its type."""
+        known = {f.name for f in fields(self)}
+        checked: dict[str, Any] = {}
         for name, value in changes.items():
             if name not in known:
                 msg = f"Unknown emulator setting {name!r}; expected one of {', '.join(known)}"
                 raise ValueError(msg)
             expected = type(getattr(self, name))
-            if type(value) is not expected:
+            # JSON has one number type: 1 is a fine value for a float setting.
+            coerced = float(value) if expected is float and type(value) is int else value
+            if type(coerced) is not expected:
                 msg = f"Setting {name!r} must be of type {expected.__name__}, got {value!r}"
                 raise ValueError(msg)
-        for name, value in changes.items():
+            checked[name] = coerced
+        for name, value in checked.items():
             setattr(self, name, value)
 
     def as_dict(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ class UserProfile:
     signup_date: str = field(default_factory=iterable_timestamp)
     profile_updated_at: str = field(default_factory=iterable_timestamp)
     updated_epoch: float = field(default_factory=lambda: datetime.now(UTC).timestamp())
+    created_monotonic: float = field(default_factory=time.monotonic)
 
     def as_api_user(self) -> dict[str, Any]:
         """The `user` object of GET users/getByEmail and friends."""
@@ -83,6 +85,8 @@ class ProjectState:
         # userId is not unique in email-based projects, so the index holds every holder.
         self.by_user_id: dict[str, list[int]] = {}
         self.events: dict[str, dict[str, Any]] = {}
+        # When each event / purchase id was first stored (time.monotonic), for delayed reads.
+        self.first_written: dict[tuple[str, str], float] = {}
         self.event_names: set[str] = set()  # custom event names the project has seen
         self.purchases: dict[str, dict[str, Any]] = {}
         self.carts: dict[str, list[dict[str, Any]]] = {}
@@ -100,6 +104,13 @@ class ProjectState:
     def reset(self) -> None:
         with self.lock:
             self.__init__(self.project_type, self.project_id)  # type: ignore[misc]
+
+    def mark_written(self, kind: str, record_id: str) -> None:
+        self.first_written.setdefault((kind, record_id), time.monotonic())
+
+    def visible(self, first_written: float | None, delay: float) -> bool:
+        """Whether an asynchronous write would be readable through the REST API yet."""
+        return first_written is None or time.monotonic() - first_written >= delay
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._generated_ids):08d}"

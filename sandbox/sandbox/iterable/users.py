@@ -103,8 +103,10 @@ def bulk_update(
     }
 
 
-def get_user(state: ProjectState, *, email: str | None, user_id: str | None) -> dict[str, Any]:
-    """GET users: `{"user": {...}}`, or `{}` (HTTP 200) when nobody matches."""
+def get_user(
+    state: ProjectState, settings: EmulatorSettings, *, email: str | None, user_id: str | None
+) -> dict[str, Any]:
+    """GET users: `{"user": {...}}`, or `{}` (HTTP 200) when nobody matches (yet)."""
     if email is not None:
         profile = state.find_by_email(email)
     elif user_id is not None:
@@ -112,7 +114,9 @@ def get_user(state: ProjectState, *, email: str | None, user_id: str | None) -> 
         profile = holders[0] if holders else None
     else:
         raise bad_params("Either email or userId must be provided")
-    return {} if profile is None else {"user": profile.as_api_user()}
+    if profile is None or not state.visible(profile.created_monotonic, settings.read_delay_seconds):
+        return {}
+    return {"user": profile.as_api_user()}
 
 
 def delete_by_email(state: ProjectState, email: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from conftest import Api
 
@@ -212,3 +213,24 @@ def test_user_write_sources_show_bulk_and_single_writes(api: Api) -> None:
         "a@example.com": {"users/bulkUpdate": 1, "commerce/trackPurchase": 1},
         "b@example.com": {"commerce/updateCart": 1},
     }
+
+
+def test_reads_can_lag_behind_writes(api: Api) -> None:
+    api.emulator.configure(read_delay_seconds=0.3)
+    _user(api)
+    event = {
+        "email": "a@example.com",
+        "eventName": "viewed",
+        "id": "e1",
+        "createdAt": 1_700_000_000,
+    }
+    assert api.post("/api/events/track", event).ok
+    assert api.get("/api/users/getByEmail?email=a@example.com").json() == {}, "not readable yet"
+    export = "/api/export/data.json?dataTypeName=customEvent&range=All"
+    assert api.get(export).text == ""
+    assert api.emulator.user(email="a@example.com") is not None, "inspection sees it at once"
+    deadline = time.monotonic() + 5
+    while api.get("/api/users/getByEmail?email=a@example.com").json() == {}:
+        assert time.monotonic() < deadline, "the write never became readable"
+        time.sleep(0.05)
+    assert [json.loads(line)["id"] for line in api.get(export).text.splitlines()] == ["e1"]
