@@ -22,7 +22,7 @@ install: $(UV)
 lint: install
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
-	$(UV) run mypy $(PACKAGES)
+	$(UV) run mypy $(PACKAGES) scripts
 
 format: install
 	$(UV) run ruff format .
