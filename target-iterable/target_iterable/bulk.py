@@ -73,18 +73,24 @@ class BulkSender:
     # Shared logic
     def send(self, records: list[dict[str, Any]], stream: str) -> None:
         items: list[Item] = []
-        too_large: list[DeadLetter] = []
+        unsendable: list[DeadLetter] = []
         for record in records:
-            text = self.encode(record)
+            try:
+                text = self.encode(record)
+            except (TypeError, ValueError) as error:  # NaN, Infinity: not JSON Iterable reads
+                unsendable.append(
+                    self._letter(stream, record, f"not valid JSON: {error}", rule="json")
+                )
+                continue
             if len(text.encode()) > MAX_BULK_BODY_BYTES - _ENVELOPE_ALLOWANCE:
-                too_large.append(
+                unsendable.append(
                     self._letter(
                         stream, record, "record is larger than a 4 MB request", rule="maxBytes"
                     )
                 )
             else:
                 items.append(Item(record, text, stream))
-        self.runtime.dead_letter(too_large)
+        self.runtime.dead_letter(unsendable)
         for chunk in self._chunks(items):
             self._send_chunk(chunk)
 

@@ -67,7 +67,8 @@ class DeadLetterLog:
                         "reason": letter.reason,
                         "iterable_answer": letter.iterable_answer,
                         "record": letter.record,
-                    }
+                    },
+                    allow_nan=True,
                 )
             )
             + "\n"

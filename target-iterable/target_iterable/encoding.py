@@ -18,10 +18,11 @@ def _fallback(value: Any) -> str:
     raise TypeError(msg)
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON, decimals exact, no NaN/Infinity (Iterable's JSON parser rejects them)."""
+def dumps(value: Any, *, allow_nan: bool = False) -> str:
+    """Compact JSON, decimals exact; NaN/Infinity refused unless allowed (Iterable rejects them,
+    dead letters keep the record as received)."""
     text: str = simplejson.dumps(
-        value, use_decimal=True, default=_fallback, separators=(",", ":"), allow_nan=False
+        value, use_decimal=True, default=_fallback, separators=(",", ":"), allow_nan=allow_nan
     )
     return text
 

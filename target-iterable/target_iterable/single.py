@@ -76,7 +76,14 @@ class SingleSender:
             self._send_one(record, stream)
 
     def _send_one(self, record: dict[str, Any], stream: str) -> None:
-        endpoint, body, path_params = self.request(record)
+        try:
+            endpoint, body, path_params = self.request(record)
+        except (TypeError, ValueError) as error:  # NaN, Infinity: not JSON Iterable reads
+            letter = DeadLetter(
+                stream, self.operation, record, f"not valid JSON: {error}", None, "json"
+            )
+            self.runtime.dead_letter([letter])
+            return
         answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
         if self.accepts(answer):
             self.runtime.stats.accepted(self.operation)

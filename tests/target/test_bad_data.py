@@ -8,7 +8,7 @@ import pytest
 
 from target_iterable.target import UnknownStreamError
 
-from .helpers import DATA_DIR, event, record, run_target, schema, state, user
+from .helpers import DATA_DIR, event, record, run_target, schema, singer_lines, state, user
 
 
 def _by_field(dead_letters: list[dict]) -> dict[str | None, dict]:
@@ -180,3 +180,23 @@ def test_a_mismatch_without_a_named_value_is_isolated_by_splitting(iterable, mak
     ]
     assert {d["field"] for d in run.dead_letters} == {"dataFields.age"}
     assert len(iterable.emulator.users()) == 1 + 98
+
+
+def test_nan_is_dead_lettered_not_sent(iterable, make_config) -> None:
+    # Python's JSON reader accepts NaN; Iterable's does not.
+    text = singer_lines([schema("users"), schema("purchases")])
+    text += (
+        '{"type": "RECORD", "stream": "users", "record": '
+        '{"email": "a@example.com", "dataFields": {"x": NaN}}}\n'
+    )
+    text += (
+        '{"type": "RECORD", "stream": "purchases", "record": {"id": "o-1", "user": '
+        '{"email": "a@example.com"}, "items": [], "total": NaN}}\n'
+    )
+    text += singer_lines([record("users", user(2))])
+    run = run_target(make_config(iterable), text)
+    assert sorted((d["stream"], d["rule"]) for d in run.dead_letters) == [
+        ("purchases", "json"),
+        ("users", "json"),
+    ]
+    assert iterable.emulator.user(email="user2@example.com") is not None
