@@ -16,6 +16,7 @@ import pytest
 
 from .golden_inputs import SCENARIOS
 from .helpers import DATA, run_cli, validate_output
+from .records import to_lines
 
 UPDATE = os.environ.get("MAPPER_UPDATE_GOLDEN") == "1"
 
@@ -36,3 +37,11 @@ def test_golden(rule: str, tmp_path: Path) -> None:
         expected_path.write_text("".join(f"{line}\n" for line in produced))
     expected = expected_path.read_text().splitlines()
     assert produced == expected
+
+
+@pytest.mark.parametrize("rule", sorted(SCENARIOS))
+def test_golden_inputs_are_current(rule: str) -> None:
+    """The committed inputs are what `golden_inputs.py` writes (regenerate after editing it)."""
+    config, messages = SCENARIOS[rule]()
+    assert (DATA / f"{rule}.input.singer").read_text() == to_lines(messages)
+    assert json.loads((DATA / f"{rule}.config.json").read_text()) == config
