@@ -1,9 +1,10 @@
 """tap-bigcommerce: requests, speed and memory of the `orders` stream against the emulator.
 
 Run: `uv run python benchmarks/tap_orders.py [--orders 1000 5000 20000] [--coupons when_used]`.
-The tap runs as its real CLI in a child process (its peak RSS is the child's); the emulator's
-quota is lifted so the tap's own cost is measured, not BigCommerce's 150 requests / 30 s.
-At that real quota the request count is what matters: see `minutes_at_150_per_30s`.
+The tap runs in a child process (its peak RSS is the child's; `tracemalloc` gives the peak of
+Python allocations, which must not grow with the number of orders); the emulator's quota is
+lifted so the tap's own cost is measured, not BigCommerce's 150 requests / 30 s. At that real
+quota the request count is what matters: see `minutes_at_150_per_30s`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ import json
 import math
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from sandbox.bigcommerce.testing import running_bigcommerce
+
+# The tap's CLI, with tracemalloc on and its peak written where the benchmark reads it.
+CHILD = """
+import atexit, sys, tracemalloc
+from pathlib import Path
+tracemalloc.start()
+peak_path = Path(sys.argv[3])
+atexit.register(lambda: peak_path.write_text(str(tracemalloc.get_traced_memory()[1])))
+from tap_bigcommerce.tap import TapBigCommerce
+TapBigCommerce.cli(["--config", sys.argv[1], "--catalog", sys.argv[2]])
+"""
 
 
 def measure(orders: int, coupons: str, workdir: Path) -> dict[str, Any]:
@@ -49,9 +62,10 @@ def measure(orders: int, coupons: str, workdir: Path) -> dict[str, Any]:
         catalog_path.write_text(json.dumps(catalog))
         bc.emulator.request_log.clear()
         started = time.perf_counter()
+        peak_path = workdir / "tracemalloc-peak"
         with (workdir / "out.jsonl").open("wb") as out:
             child = subprocess.Popen(
-                ["tap-bigcommerce", "--config", str(config_path), "--catalog", str(catalog_path)],
+                [sys.executable, "-c", CHILD, str(config_path), str(catalog_path), str(peak_path)],
                 stdout=out, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             _, status, usage = os.wait4(child.pid, 0)
@@ -76,6 +90,7 @@ def measure(orders: int, coupons: str, workdir: Path) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "records_per_second": round(records / seconds),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "peak_python_alloc_mib": round(int(peak_path.read_text()) / 2**20, 1),
         "minutes_at_150_per_30s": round(len(paths) / 150 * 30 / 60, 1),
     }
 
