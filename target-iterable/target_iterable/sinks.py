@@ -22,7 +22,7 @@ from target_iterable.dead_letters import DeadLetter
 from target_iterable.endpoints import MAX_CATALOG_ITEM_BYTES, MAX_ITEMS_PER_BULK_REQUEST
 from target_iterable.runtime import HasRuntime, Runtime
 from target_iterable.single import CartsSender, PurchasesSender, UserDeletionsSender
-from target_iterable.validation import Problem, RecordValidator
+from target_iterable.validation import Problem, RecordValidator, structure_problem
 
 
 class Sender(Protocol):
@@ -156,9 +156,10 @@ class IterableSink(_RuntimeSink):
 
     def check(self, record: dict[str, Any]) -> DeadLetter | None:
         self.runtime.stats.received(self.operation)
-        problem: Problem | None = None
         if self.runtime.settings.validate_records:
             problem = self._validator_for_contract.problem(record)
+        else:
+            problem = structure_problem(self.operation, record)
         if problem is None and self.operation == "catalog_items":
             problem = _catalog_item_size_problem(record)
         if problem is None:

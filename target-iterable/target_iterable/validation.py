@@ -60,3 +60,19 @@ class RecordValidator:
         elif rule == "additionalProperties" and isinstance(error.value, dict):
             reason = f"{field or 'record'} has a property the {rule} rule does not allow: {reason}"
         return Problem(field=field, rule=rule, reason=reason)
+
+
+# What the senders rely on even when `validate_records` is off.
+_STRUCTURE: dict[str, tuple[tuple[str, type], ...]] = {
+    "purchases": (("user", dict),),
+    "carts": (("user", dict),),
+    "catalog_items": (("itemId", str), ("value", dict)),
+}
+
+
+def structure_problem(operation: str, record: dict[str, Any]) -> Problem | None:
+    """The minimum a record needs to be sent at all (the check kept with validation off)."""
+    for field, kind in _STRUCTURE.get(operation, ()):
+        if not isinstance(record.get(field), kind):
+            return Problem(field=field, rule="type", reason=f"{field} must be a {kind.__name__}")
+    return None

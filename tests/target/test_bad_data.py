@@ -200,3 +200,19 @@ def test_nan_is_dead_lettered_not_sent(iterable, make_config) -> None:
         ("users", "json"),
     ]
     assert iterable.emulator.user(email="user2@example.com") is not None
+
+
+def test_without_validation_a_record_that_cannot_be_sent_is_still_dead_lettered(
+    iterable, make_config
+) -> None:
+    messages = [
+        schema("purchases"),
+        record("purchases", {"id": "o-1", "items": [], "total": 1.0}),  # no user
+        schema("catalog_items"),
+        record("catalog_items", {"value": {"name": "no id"}}),
+    ]
+    run = run_target(make_config(iterable, validate_records=False), messages)
+    assert sorted((d["field"], d["rule"]) for d in run.dead_letters) == [
+        ("itemId", "type"),
+        ("user", "type"),
+    ]
