@@ -210,9 +210,12 @@ def test_without_validation_a_record_that_cannot_be_sent_is_still_dead_lettered(
         record("purchases", {"id": "o-1", "items": [], "total": 1.0}),  # no user
         schema("catalog_items"),
         record("catalog_items", {"value": {"name": "no id"}}),
+        schema("user_deletions"),
+        record("user_deletions", {"email": ""}),
     ]
     run = run_target(make_config(iterable, validate_records=False), messages)
     assert sorted((d["field"], d["rule"]) for d in run.dead_letters) == [
+        ("email/userId", "anyOf"),
         ("itemId", "type"),
         ("user", "type"),
     ]
