@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from tap_bigcommerce import __version__
 
@@ -155,7 +158,16 @@ def check_config(config: Mapping[str, Any]) -> None:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         msg = f"api_url must be an http(s) URL such as https://api.bigcommerce.com, got {api_url!r}"
         raise InvalidConfigError(msg)
+    start_date = config.get("start_date")
+    if start_date is not None:
+        try:
+            datetime.fromisoformat(str(start_date))
+        except ValueError as exc:
+            msg = f"start_date must be ISO 8601 like 2024-01-01T00:00:00Z, got {start_date!r}"
+            raise InvalidConfigError(msg) from exc
     inbox_url = str(config.get("inbox_url", DEFAULT_INBOX_URL))
-    if "://" not in inbox_url:
+    try:
+        make_url(inbox_url)
+    except ArgumentError as exc:
         msg = f"inbox_url must be an SQLAlchemy URL such as {DEFAULT_INBOX_URL}"
-        raise InvalidConfigError(msg)
+        raise InvalidConfigError(msg) from exc

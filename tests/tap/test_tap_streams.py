@@ -100,6 +100,8 @@ def test_dst_boundary_dates_and_unicode_survive(
         ("api_url", {"store_hash": "abc", "access_token": "t", "api_url": "ftp:/x"}),
         ("order_coupons", {"store_hash": "abc", "access_token": "t", "order_coupons": "some"}),
         ("store_hash", {"store_hash": "a/b", "access_token": "t"}),
+        ("start_date", {"store_hash": "abc", "access_token": "t", "start_date": "yesterday"}),
+        ("inbox_url", {"store_hash": "abc", "access_token": "t", "inbox_url": "inbox.db"}),
     ],
 )
 def test_invalid_config_fails_at_start_naming_the_key(key: str, config: dict) -> None:
