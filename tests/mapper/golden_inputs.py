@@ -288,6 +288,7 @@ def users_collapse_newest_wins() -> Scenario:
         ("customers", older),
         ("subscribers", r.subscriber(1, "ANN.LEE@example.com")),
         ("subscribers", r.subscriber(2, "news.only@example.com", source="custom")),
+        ("subscribers", {**r.subscriber(3, "unsubscribed@example.com"), "consents": []}),
         ("orders", r.order(8001, customer_id=1, total="5.00", is_email_opt_in=True)),
         end_state(),
     )
