@@ -149,7 +149,7 @@ class UserDeletionsSender(SingleSender):
 
     def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
         # byUserId works in every project type; by email in email-based and hybrid projects.
-        if "userId" in record:
+        if record.get("userId"):
             return DELETE_USER_BY_USER_ID, None, {"user_id": record["userId"]}
         return DELETE_USER_BY_EMAIL, None, {"email": record["email"]}
 
