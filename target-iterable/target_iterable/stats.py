@@ -72,10 +72,3 @@ class RunStats:
                 for name, c in sorted(self.endpoints.items())
             ]
         return lines
-
-    def as_dict(self) -> dict[str, dict[str, dict[str, float]]]:
-        with self._lock:
-            return {
-                "operations": {k: vars(v).copy() for k, v in self.operations.items()},
-                "endpoints": {k: vars(v).copy() for k, v in self.endpoints.items()},
-            }
