@@ -87,7 +87,7 @@ def test_state_passes_untouched_after_the_users_it_covers(tmp_path: Path) -> Non
             r.state(value),
             ("orders", r.order(2, email="b@example.com")),
         ),
-        {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}"},
+        {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}", "state_interval_seconds": 0},
     )
     kinds = [(m["type"], m.get("stream")) for m in parse(lines) if m["type"] != "SCHEMA"]
     first_state = kinds.index(("STATE", None))
@@ -153,3 +153,27 @@ def test_catalog_items_stay_under_30_kb(tmp_path: Path) -> None:
     assert len(json.dumps(item["value"]).encode()) <= 30_000
     assert item["value"]["name"] == "Big"
     assert item["value"]["variantCount"] == 400
+
+
+def test_states_are_held_so_one_person_is_one_record(tmp_path: Path) -> None:
+    """By default a STATE is held (the latest wins) and forwarded after the users it covers."""
+    lines = run_in_process(
+        r.messages(
+            ("customers", r.customer(1, "a@example.com")),
+            r.state({"bookmarks": {"customers": {"v": 1}}}),
+            ("subscribers", r.subscriber(1, "A@example.com")),
+            r.state({"bookmarks": {"customers": {"v": 1}, "subscribers": {"v": 2}}}),
+            ("orders", r.order(1, customer_id=1)),
+            r.state({"bookmarks": {"orders": {"v": 3}}}),
+        ),
+        {"database_url": f"sqlite:///{tmp_path / 's.sqlite'}"},
+    )
+    messages = [m for m in parse(lines) if m["type"] != "SCHEMA"]
+    users = [m for m in messages if m.get("stream") == "users"]
+    assert len(users) == 1
+    fields = users[0]["record"]["dataFields"]
+    assert fields["firstName"] == "Ann"
+    assert fields["newsletterSubscriber"] is True
+    assert fields["ordersCount"] == 1
+    assert messages[-1] == {"type": "STATE", "value": {"bookmarks": {"orders": {"v": 3}}}}
+    assert [m["type"] for m in messages].count("STATE") == 1

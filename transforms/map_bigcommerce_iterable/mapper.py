@@ -7,6 +7,7 @@ buffered users it covers, so bookmarks advance only once the target has confirme
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
@@ -70,6 +71,8 @@ class BigCommerceToIterableMapper(InlineMapper):
         self._schemas_sent: set[str] = set()
         self._ignored_streams: set[str] = set()
         self.emitted: Counter[str] = Counter()
+        self._held_state: singer.StateMessage | None = None
+        self._state_forwarded_at = time.monotonic()
         self._ctx = MapperContext(
             settings=self.settings,
             store=self._store,
@@ -97,12 +100,17 @@ class BigCommerceToIterableMapper(InlineMapper):
             self.logger.error("Bad %s record: %s", stream, exc)
             raise
         if len(self._ctx.users) >= self.settings.user_buffer_size:
-            self._checkpoint()  # bounded memory; emitting users early is always safe
+            self._checkpoint()  # bounded memory; emitting users (and the held STATE) early is safe
         return self._drain_outbox()
 
     def map_state_message(self, message_dict: dict) -> Iterable[singer.Message]:
-        self._checkpoint()
-        return [*self._drain_outbox(), singer.StateMessage(value=message_dict["value"])]
+        # Held (only the latest matters: states are snapshots) so that more updates of one person
+        # collapse into one record; forwarded untouched, after the users it covers.
+        self._held_state = singer.StateMessage(value=message_dict["value"])
+        elapsed = time.monotonic() - self._state_forwarded_at
+        if elapsed >= self.settings.state_interval_seconds:
+            self._checkpoint()
+        return self._drain_outbox()
 
     def map_activate_version_message(self, message_dict: dict) -> Iterable[singer.Message]:
         # Iterable has no table versions to activate; nothing to forward.
@@ -139,7 +147,8 @@ class BigCommerceToIterableMapper(InlineMapper):
         return messages
 
     def _checkpoint(self) -> None:
-        """Emit the buffered users (with fresh lifetime value) and commit the store."""
+        """Emit the buffered users (with fresh lifetime value), commit the store, then forward
+        the held STATE: every record before it has now been emitted."""
         ctx = self._ctx
         for identity, fields, needs_ltv in ctx.users.drain():
             current = ctx.resolver.identity_of(identity.person_id) or identity
@@ -152,6 +161,10 @@ class BigCommerceToIterableMapper(InlineMapper):
                 record["dataFields"] = data_fields
             self._emit("users", record)
         self._store.commit()
+        if self._held_state is not None:
+            self._outbox.append(self._held_state)
+            self._held_state = None
+            self._state_forwarded_at = time.monotonic()
 
 
 if __name__ == "__main__":

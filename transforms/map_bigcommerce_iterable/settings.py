@@ -181,6 +181,16 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "state_interval_seconds",
+        th.NumberType(minimum=0),
+        default=300,
+        description=(
+            "STATE messages are held (only the latest) and forwarded after the users they cover "
+            "at most this often, at the end of input, or when the user buffer is full. Longer "
+            "means more updates of one person collapse into one record; 0 forwards every STATE."
+        ),
+    ),
+    th.Property(
         "include_customer_attributes",
         th.BooleanType,
         default=True,
@@ -212,6 +222,7 @@ class MapperSettings:
     lifecycle_events_since: datetime | None
     include_customer_attributes: bool
     user_buffer_size: int
+    state_interval_seconds: float
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MapperSettings:
@@ -270,6 +281,7 @@ class MapperSettings:
             lifecycle_events_since=since,
             include_customer_attributes=config["include_customer_attributes"],
             user_buffer_size=config["user_buffer_size"],
+            state_interval_seconds=float(config["state_interval_seconds"]),
         )
 
 
