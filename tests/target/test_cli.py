@@ -189,6 +189,11 @@ def test_the_api_key_never_reaches_stderr(iterable, make_config, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "dead-lettered" in result.stderr
     assert iterable.api_key not in result.stderr
+    # Observability: the SDK's METRIC lines and the end summary per operation and endpoint.
+    assert 'METRIC: {"type":"counter","metric":"record_count"' in result.stderr
+    assert "users: received=2 accepted=1 dead_lettered=1" in result.stderr
+    assert "events: received=1 accepted=0 dead_lettered=1" in result.stderr
+    assert "users_bulk_update: requests=1 retries=0" in result.stderr
     assert iterable.api_key not in Path(config["dead_letter_path"]).read_text()
 
 
