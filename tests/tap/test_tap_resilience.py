@@ -117,3 +117,15 @@ def test_204_ends_a_v2_list(inbox_url: str) -> None:
         seen = logged_statuses(bc, at_least=output.requests, path_contains="/v2/currencies")
     assert seen == [200, 204]
     assert len(output.records["currencies"]) == total
+
+
+def test_sub_resource_requests_are_retried_too(inbox_url: str) -> None:
+    """Line-item fallbacks and coupon lookups share the list requests' retry policy."""
+    with running_bigcommerce(orders=60) as bc:
+        baseline = run_tap(tap_config(bc, inbox_url), streams={"orders"})
+    faults = FaultConfig(script=["500", "drop", "503"], path_contains="/orders/7/products")
+    with running_bigcommerce(orders=60, faults=faults) as bc:
+        output = run_tap(tap_config(bc, inbox_url), streams={"orders"})
+    assert output.records["orders"] == baseline.records["orders"]
+    big = next(o for o in output.records["orders"] if o["id"] == 7)
+    assert len(big["line_items"]) == 60

@@ -172,3 +172,12 @@ def test_oversize_chunked_body_is_rejected(inbox: Inbox) -> None:
 def test_receiver_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="secret"):
         WebhookAuthenticator()
+
+
+def test_unwritable_inbox_answers_503_so_bigcommerce_retries(inbox: Inbox) -> None:
+    with receiver_url(inbox, header_secret=SECRET) as server:
+        with inbox.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE bigcommerce_webhook_events")
+        response = post(server.url, delivery(), **{HEADER: SECRET})
+    assert response.status_code == 503
+    assert "retry" in response.json()["detail"]
