@@ -194,16 +194,16 @@ _BLOCK_INDENT = "    "
 
 
 def _marker(name: str, end: bool = False) -> str:
-    return f"{_BLOCK_INDENT}# {'end of ' if end else ''}settings generated from `{name} --about`\n"
+    return f"{_BLOCK_INDENT}# {'end of ' if end else ''}generated from `{name} --about`\n"
 
 
-def meltano_yml_with_settings(text: str, name: str, plugin_settings: list[dict[str, Any]]) -> str:
-    """Replace the marked settings block of one plugin in meltano.yml's text."""
+def meltano_yml_with_settings(text: str, name: str, plugin: dict[str, Any]) -> str:
+    """Replace the marked capabilities and settings block of one plugin in meltano.yml's text."""
     start, end = _marker(name), _marker(name, end=True)
     if start not in text or end not in text:
         msg = f"meltano.yml has no generated settings block for {name}"
         raise ValueError(msg)
-    block = yaml.safe_dump({"settings": plugin_settings}, sort_keys=False, width=100)
+    block = yaml.safe_dump(plugin, sort_keys=False, width=100)
     indented = "".join(f"{_BLOCK_INDENT}{line}\n" for line in block.splitlines())
     before, rest = text.split(start, 1)
     _, after = rest.split(end, 1)
@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         info = about(plugin.name)
         # Defaults stay in the plugin (one source of truth): Meltano would pass a `value` as config.
         without_defaults = [{k: v for k, v in s.items() if k != "value"} for s in settings(info)]
-        meltano_yml = meltano_yml_with_settings(meltano_yml, plugin.name, without_defaults)
+        generated = {"capabilities": info["capabilities"], "settings": without_defaults}
+        meltano_yml = meltano_yml_with_settings(meltano_yml, plugin.name, generated)
         text = render(definition(plugin, info))
         if args.check:
             if not plugin.path.exists() or plugin.path.read_text() != text:

@@ -25,7 +25,13 @@ def test_about_lists_settings(executable: str) -> None:
 
 
 def test_secrets_are_marked_secret() -> None:
-    for executable, secret in (("tap-bigcommerce", "access_token"), ("target-iterable", "api_key")):
+    secrets = (
+        ("tap-bigcommerce", "access_token"),
+        ("target-iterable", "api_key"),
+        # A server URL may carry a password.
+        ("map-bigcommerce-iterable", "database_url"),
+    )
+    for executable, secret in secrets:
         about = subprocess.run(
             [executable, "--about", "--format=json"], capture_output=True, text=True, check=True
         )
