@@ -235,10 +235,43 @@ class IncrementalStream(BigCommerceStream):
         return record
 
 
+class UnsortedResponseError(RuntimeError):
+    """The API answered records out of `date_modified` order or outside the filter.
+
+    Keyset paging relies on both; continuing would skip records, so the run stops instead.
+    """
+
+
 class KeysetStream(IncrementalStream):
     """Sorted by `date_modified` ascending and paged by keyset: resumable mid-stream."""
 
     is_sorted = True
+    _request_since: datetime | None = None
+
+    def check_order(self, row: Mapping[str, Any]) -> None:
+        """Fail on a record keyset paging cannot account for (instead of dropping it)."""
+        stamp = to_utc_datetime(row.get(self.replication_key))
+        since = self._request_since
+        if stamp is None or since is None:
+            return
+        if stamp < since - FILTER_OVERLAP:
+            problem = f"older than the requested {self.min_filter_param}"
+        elif self._floor is not None and since < stamp < self._floor:
+            problem = f"after a record modified at {self._floor.isoformat()}"
+        else:
+            return
+        msg = (
+            f"{self.name}: record {row.get('id')!r} modified at {stamp.isoformat()} came "
+            f"{problem}; BigCommerce ignored the sort or the filter, so paging by "
+            f"{self.replication_key} would skip records"
+        )
+        raise UnsortedResponseError(msg)
+
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        self.check_order(row)
+        return super().post_process(row, context)
 
     def get_new_paginator(self) -> DateModifiedKeysetPaginator:
         return DateModifiedKeysetPaginator(
@@ -247,6 +280,7 @@ class KeysetStream(IncrementalStream):
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         token = next_page_token if isinstance(next_page_token, KeysetToken) else KeysetToken(None)
+        self._request_since = token.since
         return {
             **self.extra_params,
             **self.sort_params,

@@ -9,9 +9,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import requests
 
 from sandbox.bigcommerce.testing import RunningBigCommerce
+from tap_bigcommerce.client import UnsortedResponseError
+from tap_bigcommerce.pagination import KeysetToken
 from tap_bigcommerce.tap import TapBigCommerce
 
 from .helpers import run_tap, tap_config
@@ -177,3 +180,24 @@ def test_record_modified_mid_run_shifts_nothing_out(
     assert set(ids) == listed
     assert ids.count(touched[0]) == 2  # before and after its change; nothing else twice
     assert len(ids) == len(listed) + 1
+
+
+def test_unsorted_answers_stop_the_run_instead_of_losing_records(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    """If BigCommerce ever ignored `sort` or the `:min` filter, keyset paging would skip
+    records; the stream refuses such a page (checked on the stream, no HTTP involved)."""
+    tap = TapBigCommerce(config=tap_config(bigcommerce, inbox_url))
+    stream = tap.streams["customers"]
+    start = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    stream.before_pages(None)
+    stream.get_url_params(None, KeysetToken(start))
+    stream._floor = start  # as if resuming from a bookmark
+    record = {"id": 1, "email": "a@example.com", "date_modified": "2024-05-01T12:00:05Z"}
+    assert stream.post_process(dict(record)) is not None
+    with pytest.raises(UnsortedResponseError, match="after a record modified"):
+        stream.post_process({**record, "id": 2, "date_modified": "2024-05-01T12:00:03Z"})
+    with pytest.raises(UnsortedResponseError, match="older than the requested"):
+        stream.post_process({**record, "id": 3, "date_modified": "2024-04-30T00:00:00Z"})
+    # The overlap second re-read on purpose is dropped quietly.
+    assert stream.post_process({**record, "id": 4, "date_modified": "2024-05-01T11:59:59Z"}) is None
