@@ -77,8 +77,20 @@ def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
 
 def event_id_of(payload: Mapping[str, Any]) -> str:
     """The deduplication key of a delivery: SHA-1 of its scope, hash and creation time."""
-    key = f"{payload.get('scope')}\n{payload.get('hash')}\n{payload.get('created_at')}"
+    created_at = unix_seconds(payload.get("created_at"))
+    key = f"{payload.get('scope')}\n{payload.get('hash')}\n{created_at}"
     return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+
+
+def unix_seconds(value: Any) -> int | None:
+    """`created_at` as an int: BigCommerce sends Unix seconds (tolerated as a digit string)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 def store_hash_of(payload: Mapping[str, Any]) -> str | None:
@@ -115,14 +127,14 @@ class Inbox:
 
     def add(self, payload: Mapping[str, Any]) -> bool:
         """Store a delivery durably; False when it was already stored (a duplicate)."""
-        created_at = payload.get("created_at")
+        created_at = unix_seconds(payload.get("created_at"))
         event_id = event_id_of(payload)
         row = {
             "event_id": event_id,
             "hash": str(payload["hash"]),
             "scope": str(payload["scope"]),
             "store_hash": store_hash_of(payload),
-            "created_at": created_at if isinstance(created_at, int) else None,
+            "created_at": created_at,
             "received_at": datetime.now(UTC).isoformat(),
             "payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
         }

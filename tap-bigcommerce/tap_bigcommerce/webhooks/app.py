@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tap_bigcommerce.inbox import Inbox
+from tap_bigcommerce.inbox import Inbox, unix_seconds
 from tap_bigcommerce.webhooks.auth import AuthenticationError, WebhookAuthenticator
 
 LOGGER = logging.getLogger("tap_bigcommerce.webhooks")
@@ -59,7 +59,7 @@ def envelope_problem(payload: Any) -> str | None:
     if not isinstance(payload.get("data"), dict):
         return "field 'data' must be an object"
     created_at = payload.get("created_at")
-    if created_at is not None and (isinstance(created_at, bool) or not isinstance(created_at, int)):
+    if created_at is not None and unix_seconds(created_at) is None:
         return "field 'created_at' must be Unix seconds"
     return None
 
