@@ -6,6 +6,7 @@ import json
 import math
 from decimal import Decimal
 
+import pytest
 import requests
 
 from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
@@ -118,3 +119,24 @@ def test_coupons_are_fetched_only_for_orders_that_used_one(
         for o in output.records["orders"]
         if o["id"] in used
     )
+
+
+@pytest.mark.parametrize("listed_by_default", [False, True], ids=["asked-for", "listed-anyway"])
+def test_each_order_once_whether_or_not_the_default_list_has_archived_and_incomplete(
+    inbox_url: str, listed_by_default: bool
+) -> None:
+    with running_bigcommerce(
+        orders=60,
+        archived_orders_in_default_list=listed_by_default,
+        incomplete_orders_in_default_list=listed_by_default,
+    ) as bc:
+        output = run_tap(
+            tap_config(bc, inbox_url, include_incomplete_orders=True), streams={"orders"}
+        )
+    ids = output.ids("orders")
+    assert sorted(ids) == list(range(1, 61))  # every order, exactly once
+    orders = {o["id"]: o for o in output.records["orders"]}
+    assert orders[5]["is_archived"] is True
+    assert orders[5]["status_scope"] == "archived"
+    assert orders[4]["status_id"] == 0
+    assert orders[4]["status_scope"] == "incomplete"

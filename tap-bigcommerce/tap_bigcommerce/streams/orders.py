@@ -109,11 +109,15 @@ class OrdersStream(KeysetStream):
         # Archived orders (asked with `is_deleted=true`) and Incomplete ones (status 0) may be
         # missing from the default list: each gets its own pass with its own bookmark.
         scopes = [DEFAULT_SCOPE]
-        if self.config.get("include_archived_orders", True):
+        if self._archived_pass:
             scopes.append(ARCHIVED_SCOPE)
         if self.config.get("include_incomplete_orders"):
             scopes.append(INCOMPLETE_SCOPE)
         return [{"status_scope": scope} for scope in scopes]
+
+    @property
+    def _archived_pass(self) -> bool:
+        return bool(self.config.get("include_archived_orders", True))
 
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         params = super().get_url_params(context, next_page_token)
@@ -130,6 +134,8 @@ class OrdersStream(KeysetStream):
         status_id = order.get("status_id")
         if scope == ARCHIVED_SCOPE and not archived:
             return False  # the default pass has it (the filter was ignored)
+        if scope == DEFAULT_SCOPE and archived and self._archived_pass:
+            return False  # listed by default here, but the archived pass emits it
         if status_id == INCOMPLETE_STATUS_ID:
             # Only the incomplete pass emits them, whichever pass listed them.
             return scope == INCOMPLETE_SCOPE
