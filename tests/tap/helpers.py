@@ -8,6 +8,7 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sandbox.bigcommerce.testing import RunningBigCommerce
@@ -69,7 +70,7 @@ def run_tap(
     )
     for line in buffer.getvalue().splitlines():
         output.raw_lines.append(line)
-        message = json.loads(line)
+        message = json.loads(line, parse_float=Decimal)  # numbers as exactly as written
         if message["type"] == "RECORD":
             output.records[message["stream"]].append(message["record"])
         elif message["type"] == "STATE":

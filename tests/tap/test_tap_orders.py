@@ -44,12 +44,18 @@ def test_guests_archived_and_multi_currency(
         o["is_archived"] is False for i, o in orders.items() if i != 5 and not o["is_deleted"]
     )
     assert 4 not in orders  # incomplete orders are a setting, off by default
-    multi = orders[6]
-    assert multi["currency_code"] != multi["store_default_currency_code"] or (
-        multi["currency_exchange_rate"] != 1
-    )
+    multi = orders[6]  # the generator's order in another currency than the store's
+    api = bigcommerce_order(bigcommerce, 6)
+    assert multi["currency_code"] == api["currency_code"] != api["store_default_currency_code"]
+    for name in (
+        "currency_id",
+        "default_currency_id",
+        "default_currency_code",
+        "store_default_currency_code",
+    ):
+        assert multi[name] == api[name], name
     for name in ("currency_exchange_rate", "store_default_to_transactional_exchange_rate"):
-        assert name in multi
+        assert multi[name] == Decimal(api[name]) != 1, name
 
 
 def test_incomplete_orders_are_a_setting(bigcommerce: RunningBigCommerce, inbox_url: str) -> None:
