@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import requests
 from singer_sdk.exceptions import ConfigValidationError
 
 from sandbox.bigcommerce.testing import RunningBigCommerce
+from sandbox.common.faults import FaultConfig
 from sandbox.generator.timeline import DST_INSTANTS
 from tap_bigcommerce.tap import TapBigCommerce
 
@@ -139,3 +141,16 @@ def test_discovery_works_offline_and_about_documents_every_setting() -> None:
     ).stdout  # fmt: skip
     for name in properties:
         assert f"| {name} |" in markdown
+
+
+def test_the_token_never_reaches_the_logs(
+    bigcommerce: RunningBigCommerce, inbox_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    faults = FaultConfig(script=["503", "429", "drop"], path_contains="/v2/orders")
+    bigcommerce.emulator.faults.configure(faults)
+    output = run_tap(tap_config(bigcommerce, inbox_url), streams={"orders", "customers"})
+    assert output.records["orders"]
+    assert "Retrying GET /stores/sandbox1/v2/orders" in caplog.text
+    assert bigcommerce.access_token not in caplog.text
+    assert bigcommerce.access_token not in "\n".join(output.raw_lines)
