@@ -82,3 +82,25 @@ def test_serve_rejects_bad_arguments() -> None:
     )
     assert bad.returncode == 2
     assert "--orders" in bad.stderr
+
+
+def test_serve_prints_urls_and_credentials_for_people() -> None:
+    command = [SANDBOX, "serve", "--orders", "10", "--project-type", "hybrid"]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    ) as process:
+        assert process.stdout is not None
+        try:
+            # The banner is written at once: after its first line, the rest is there.
+            lines = [_read_line(process, timeout=60)]
+            lines += [process.stdout.readline() for _ in range(8)]
+        finally:
+            process.send_signal(signal.SIGINT)
+            code = process.wait(timeout=20)
+    text = "".join(lines)
+    assert "access_token: sandbox-bc-token" in text
+    assert "api_key:      sandbox-iterable-key" in text
+    assert "project type hybrid" in text
+    assert text.count("http://127.0.0.1:") >= 3
+    assert code == 0

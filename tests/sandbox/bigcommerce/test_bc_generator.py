@@ -218,3 +218,19 @@ def test_a_converted_cart_becomes_an_order_of_its_items() -> None:
     assert store.carts[activity.by_outcome["active"][0]].is_readable
     with pytest.raises(ValueError, match="unknown cart outcome"):
         simulate_carts(store, ["lost"], at)
+
+
+def test_repeated_queries_see_changes_made_between_them() -> None:
+    with running_bigcommerce(orders=20) as bc, requests.Session() as http:
+        http.headers.update(bc.headers)
+        params = {"limit": 250, "sort": "date_modified:asc"}
+        before = [o["id"] for o in http.get(f"{bc.v2_url}/orders", params=params, timeout=5).json()]
+        customers_before = http.get(f"{bc.v3_url}/customers", params={"limit": 250}, timeout=5)
+        result = bc.emulator.apply_delta(orders=2, new_orders=1, new_customers=1)
+        after = [o["id"] for o in http.get(f"{bc.v2_url}/orders", params=params, timeout=5).json()]
+        assert after[-3:] != before[-3:]
+        assert set(after) == set(before) | set(result.new_order_ids)
+        assert after[-1] in set(result.order_ids) | set(result.new_order_ids)
+        customers_after = http.get(f"{bc.v3_url}/customers", params={"limit": 250}, timeout=5)
+        total = customers_after.json()["meta"]["pagination"]["total"]
+        assert total == customers_before.json()["meta"]["pagination"]["total"] + 1
