@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +53,15 @@ WEBHOOK_EVENTS = Table(
     Column("received_at", String(40), nullable=False),
     Column("payload", Text, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# One row: this inbox's identity. Arrival positions (`seq`) start over in a new database, so the
+# tap keeps one bookmark per inbox id and a replaced inbox is read from its start.
+INBOX_IDENTITY = Table(
+    "bigcommerce_webhook_inbox",
+    METADATA,
+    Column("inbox_id", String(36), primary_key=True),
+    Column("created_at", String(40), nullable=False),
 )
 
 
@@ -114,16 +124,36 @@ class Inbox:
         self._write_lock = threading.Lock()
         if create:
             METADATA.create_all(self.engine)
+            self._claim_identity()
             self.exists = True
         else:
             self.exists = self._exists()
+
+    def _claim_identity(self) -> None:
+        with self._write_lock, self.engine.begin() as connection:
+            if connection.execute(select(INBOX_IDENTITY.c.inbox_id)).first() is None:
+                connection.execute(
+                    insert(INBOX_IDENTITY).values(
+                        inbox_id=str(uuid.uuid4()), created_at=datetime.now(UTC).isoformat()
+                    )
+                )
+
+    @property
+    def inbox_id(self) -> str | None:
+        """This inbox's identity (None before a receiver created it)."""
+        if not self.exists:
+            return None
+        with self.engine.connect() as connection:
+            row = connection.execute(select(INBOX_IDENTITY.c.inbox_id)).first()
+        return None if row is None else str(row[0])
 
     def _exists(self) -> bool:
         database = self.engine.url.database
         is_file = self.engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
         if is_file and not Path(str(database)).is_file():
             return False
-        return inspect(self.engine).has_table(WEBHOOK_EVENTS.name)
+        tables = inspect(self.engine)
+        return tables.has_table(WEBHOOK_EVENTS.name) and tables.has_table(INBOX_IDENTITY.name)
 
     def add(self, payload: Mapping[str, Any]) -> bool:
         """Store a delivery durably; False when it was already stored (a duplicate)."""

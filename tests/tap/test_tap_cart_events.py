@@ -205,3 +205,27 @@ def test_without_an_inbox_there_are_no_cart_events_and_no_file(
     output = run_tap(tap_config(bigcommerce, f"sqlite:///{missing}"), streams={"cart_events"})
     assert output.records["cart_events"] == []
     assert not missing.exists()
+
+
+def test_a_new_inbox_is_read_from_its_start(
+    bigcommerce: RunningBigCommerce, tmp_path: Path
+) -> None:
+    """Positions restart in a new inbox database: its events must not hide behind the old
+    inbox's bookmark."""
+    first_url = f"sqlite:///{tmp_path / 'first.sqlite'}"
+    first = Inbox(first_url)
+    for number in range(1, 6):
+        first.add(delivery(number))
+    first.close()
+    output = run_tap(tap_config(bigcommerce, first_url), streams={"cart_events"})
+    assert len(output.records["cart_events"]) == 5
+
+    second_url = f"sqlite:///{tmp_path / 'second.sqlite'}"
+    second = Inbox(second_url)
+    second.add(delivery(99))
+    second.close()
+    moved = run_tap(
+        tap_config(bigcommerce, second_url), state=output.final_state, streams={"cart_events"}
+    )
+    assert [e["cart_id"] for e in moved.records["cart_events"]] == ["cart-99"]
+    assert moved.records["cart_events"][0]["inbox_seq"] == 1

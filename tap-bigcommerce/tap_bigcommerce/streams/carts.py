@@ -123,6 +123,11 @@ class CartEventsStream(BigCommerceStream):
         th.Property(
             "inbox_seq", th.IntegerType, description="Arrival order in the inbox (bookmark)."
         ),
+        th.Property(
+            "inbox_id",
+            th.StringType,
+            description="The inbox read; each inbox has its own bookmark (positions restart).",
+        ),
         th.Property("received_at", Timestamp),
     ).to_dict()
 
@@ -139,6 +144,11 @@ class CartEventsStream(BigCommerceStream):
     @cached_property
     def _hydrated(self) -> OrderedDict[str, dict[str, Any] | None]:
         return OrderedDict()
+
+    @property
+    def partitions(self) -> list[dict[str, Any]] | None:
+        inbox_id = self.inbox.inbox_id
+        return None if inbox_id is None else [{"inbox_id": inbox_id}]
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         start = self.get_starting_replication_key_value(context)
