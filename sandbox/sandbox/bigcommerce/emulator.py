@@ -56,6 +56,47 @@ class BigCommerceEmulator:
             duplicate_deliveries=webhook_duplicates,
         )
 
+    def settings(self) -> dict[str, bool | float]:
+        return {
+            "archived_orders_in_default_list": self.archived_orders_in_default_list,
+            "incomplete_orders_in_default_list": self.incomplete_orders_in_default_list,
+            "webhook_duplicates": self.webhooks.duplicate_deliveries,
+            "webhook_retry_scale": self.webhooks.retry_scale,
+        }
+
+    def configure(
+        self,
+        *,
+        archived_orders_in_default_list: bool | None = None,
+        incomplete_orders_in_default_list: bool | None = None,
+        webhook_duplicates: bool | None = None,
+        webhook_retry_scale: float | None = None,
+    ) -> None:
+        """Change behaviour switches at runtime (None leaves a switch as it is)."""
+        for name, value in (
+            ("archived_orders_in_default_list", archived_orders_in_default_list),
+            ("incomplete_orders_in_default_list", incomplete_orders_in_default_list),
+            ("webhook_duplicates", webhook_duplicates),
+        ):
+            if value is not None and not isinstance(value, bool):
+                msg = f"{name} must be true or false, got {value!r}"
+                raise ValueError(msg)
+        if webhook_retry_scale is not None and (
+            isinstance(webhook_retry_scale, bool)
+            or not isinstance(webhook_retry_scale, int | float)
+            or webhook_retry_scale < 0
+        ):
+            msg = f"webhook_retry_scale must be a number >= 0, got {webhook_retry_scale!r}"
+            raise ValueError(msg)
+        if archived_orders_in_default_list is not None:
+            self.archived_orders_in_default_list = archived_orders_in_default_list
+        if incomplete_orders_in_default_list is not None:
+            self.incomplete_orders_in_default_list = incomplete_orders_in_default_list
+        if webhook_duplicates is not None:
+            self.webhooks.duplicate_deliveries = webhook_duplicates
+        if webhook_retry_scale is not None:
+            self.webhooks.retry_scale = float(webhook_retry_scale)
+
     def set_rate_limit(self, quota: int, window_ms: int) -> None:
         """Change the store quota; the current window starts over."""
         self.limiter.configure(quota, window_ms)

@@ -72,6 +72,15 @@ class BigCommerceInspector:
         result: dict[str, list[dict[str, Any]]] = self._call("GET", "/webhooks")
         return result
 
+    def settings(self) -> dict[str, bool | float]:
+        result: dict[str, bool | float] = self._call("GET", "/settings")
+        return result
+
+    def configure(self, **switches: bool | float) -> dict[str, bool | float]:
+        """Same switches as `BigCommerceEmulator.configure`."""
+        result: dict[str, bool | float] = self._call("POST", "/settings", json=switches)
+        return result
+
     def set_rate_limit(self, quota: int, window_ms: int) -> None:
         self._call("POST", "/rate_limit", json={"quota": quota, "window_ms": window_ms})
 

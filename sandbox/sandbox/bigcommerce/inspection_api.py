@@ -147,8 +147,17 @@ def inspection_routes(emulator: BigCommerceEmulator) -> list[Route]:
                 return _error(f"invalid fault config: {error}")
         return JSONResponse(dataclasses.asdict(emulator.faults.config))
 
+    async def settings(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                emulator.configure(**await _json_object(request))
+            except (TypeError, ValueError) as error:
+                return _error(str(error))
+        return JSONResponse(emulator.settings())
+
     return [
         Route(f"{PREFIX}/summary", summary, methods=["GET"]),
+        Route(f"{PREFIX}/settings", settings, methods=["GET", "POST"]),
         Route(f"{PREFIX}/requests", requests_log, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/delta", delta, methods=["POST"]),
         Route(f"{PREFIX}/carts", carts, methods=["POST"]),

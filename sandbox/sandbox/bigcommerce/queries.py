@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.datastructures import QueryParams
 
@@ -23,6 +23,8 @@ from sandbox.bigcommerce.wire import (
 from sandbox.generator.collection import DerivedCollection
 from sandbox.generator.model import Customer, Order, Product
 from sandbox.generator.store import GeneratedStore
+
+R = TypeVar("R")
 
 ORDER_SORTS = {
     "id",
@@ -82,7 +84,7 @@ def _split_sort(field: str, raw: str, allowed: set[str], default: str) -> tuple[
 
 
 def _filter(
-    ids: Iterable[int], get: Callable[[int], object | None], test: Callable[[object], bool]
+    ids: Iterable[int], get: Callable[[int], R | None], test: Callable[[R], bool]
 ) -> list[int]:
     return [i for i in ids if (record := get(i)) is not None and test(record)]
 

@@ -197,6 +197,15 @@ def test_inspection_api_drives_the_store(bc: RunningBigCommerce) -> None:
             inspector.apply_delta(pets=1)
         inspector.set_rate_limit(1000, 2000)
         assert bc.emulator.limiter.quota == 1000
+        assert inspector.configure(incomplete_orders_in_default_list=True)[
+            "incomplete_orders_in_default_list"
+        ]
+        assert bc.emulator.incomplete_orders_in_default_list
+        with pytest.raises(InspectorError, match="must be true or false"):
+            inspector.configure(webhook_duplicates="yes")  # type: ignore[arg-type]
+        with pytest.raises(InspectorError, match="unexpected keyword"):
+            inspector.configure(colour=True)
+        inspector.configure(incomplete_orders_in_default_list=False)
 
 
 def test_a_converted_cart_becomes_an_order_of_its_items() -> None:
