@@ -26,6 +26,22 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        msg = f"must be >= 1, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _scale(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        msg = f"must be >= 0, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -57,12 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--store-hash", type=_store_hash, default="sandbox1")
     serve.add_argument(
-        "--rate-limit-quota", type=int, default=150, help="BigCommerce requests per window"
+        "--rate-limit-quota", type=_positive, default=150, help="BigCommerce requests per window"
     )
-    serve.add_argument("--rate-limit-window-ms", type=int, default=30000)
+    serve.add_argument("--rate-limit-window-ms", type=_positive, default=30000)
     serve.add_argument(
         "--webhook-retry-scale",
-        type=float,
+        type=_scale,
         default=0.01,
         help="multiplier on BigCommerce's webhook retry delays (1 = real: 60 s, 180 s, ...)",
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 import requests
 
 from sandbox.bigcommerce.testing import RunningBigCommerce
@@ -47,3 +50,60 @@ def test_limit_above_250_is_413(bc: RunningBigCommerce, http: requests.Session) 
     response = http.get(f"{bc.v3_url}/customers", params={"limit": 251}, timeout=5)
     assert response.status_code == 413
     assert response.json()["status"] == 413
+
+
+V2_DATE = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$"
+)
+V2_MONEY = re.compile(r"^-?\d+\.\d{4}$")
+V2_RATE = re.compile(r"^\d+\.\d{10}$")
+V2_MONEY_FIELDS = (
+    "subtotal_ex_tax",
+    "subtotal_inc_tax",
+    "total_ex_tax",
+    "total_inc_tax",
+    "total_tax",
+    "shipping_cost_inc_tax",
+    "discount_amount",
+    "coupon_discount",
+    "refunded_amount",
+    "store_credit_amount",
+)
+
+
+def test_every_order_uses_v2_wire_formats(bc: RunningBigCommerce, http: requests.Session) -> None:
+    orders = http.get(
+        f"{bc.v2_url}/orders", params={"limit": 250, "is_deleted": "false"}, timeout=10
+    ).json()
+    orders += http.get(f"{bc.v2_url}/orders", params={"status_id": 0}, timeout=10).json()
+    assert len(orders) > 40
+    for order in orders:
+        assert V2_DATE.match(order["date_created"]), order["date_created"]
+        assert V2_DATE.match(order["date_modified"])
+        assert order["date_shipped"] == "" or V2_DATE.match(order["date_shipped"])
+        for name in V2_MONEY_FIELDS:
+            assert V2_MONEY.match(order[name]), (name, order[name])
+        assert V2_RATE.match(order["currency_exchange_rate"])
+        assert V2_RATE.match(order["store_default_to_transactional_exchange_rate"])
+    for line in http.get(f"{bc.v2_url}/orders/7/products", timeout=5).json():
+        assert all(
+            V2_MONEY.match(line[n]) for n in ("base_price", "price_inc_tax", "total_inc_tax")
+        )
+
+
+def test_v3_dates_and_numeric_money(bc: RunningBigCommerce, http: requests.Session) -> None:
+    customers = http.get(f"{bc.v3_url}/customers", params={"limit": 250}, timeout=5).json()["data"]
+    for customer in customers:
+        for name in ("date_created", "date_modified"):
+            assert datetime.fromisoformat(customer[name].replace("Z", "+00:00")).utcoffset() == (
+                timedelta(0)
+            )
+    products = http.get(f"{bc.v3_url}/catalog/products", params={"limit": 250}, timeout=5).json()
+    for product in products["data"]:
+        assert isinstance(product["price"], int | float)
+        assert product["date_modified"].endswith("+00:00")
+    # Exact decimals on the wire: two places at most, no binary-float tails.
+    raw = http.get(f"{bc.v3_url}/catalog/products", params={"limit": 250}, timeout=5).text
+    prices = re.findall(r'"price":(-?\d+(?:\.\d+)?)', raw)
+    assert prices
+    assert all(len(p.partition(".")[2]) <= 2 for p in prices)
