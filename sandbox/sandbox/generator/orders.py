@@ -207,7 +207,9 @@ class OrderFactory:
         return from_epoch(self.modified_epoch(order_id))
 
     def customer_id(self, order_id: int) -> int:
-        return 1 + mix(self.seed, order_id, _CUSTOMER) % max(self.customers.count, 1)
+        """A customer whose account existed when the order was placed."""
+        registered = self.customers.count_created_by(self.created_epoch(order_id))
+        return 1 + mix(self.seed, order_id, _CUSTOMER) % max(registered, 1)
 
     # -- the full order ------------------------------------------------------------------
 

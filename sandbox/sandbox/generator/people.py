@@ -133,6 +133,16 @@ class CustomerFactory:
     def created(self, customer_id: int) -> datetime:
         return from_epoch(self.created_epoch(customer_id))
 
+    def count_created_by(self, moment_epoch: int) -> int:
+        """How many customers (ids 1..n, created in id order) exist at `moment_epoch`."""
+        spacing = _CUSTOMERS_SPAN * 0.5 / max(self.count, 1)
+        n = max(0, min(self.count, int((moment_epoch - _START_S) / spacing)))
+        while n < self.count and self.created_epoch(n + 1) <= moment_epoch:
+            n += 1
+        while n > 0 and self.created_epoch(n) > moment_epoch:
+            n -= 1
+        return n
+
     def modified(self, customer_id: int) -> datetime:
         return from_epoch(self.modified_epoch(customer_id))
 

@@ -243,3 +243,10 @@ def test_repeated_queries_see_changes_made_between_them() -> None:
         customers_after = http.get(f"{bc.v3_url}/customers", params={"limit": 250}, timeout=5)
         total = customers_after.json()["meta"]["pagination"]["total"]
         assert total == customers_before.json()["meta"]["pagination"]["total"] + 1
+
+
+def test_orders_belong_to_customers_registered_before_them() -> None:
+    store = _store(orders=300)
+    for order in store.orders.records(store.orders.ids()):
+        if order.customer_id:
+            assert store.customers.require(order.customer_id).date_created <= order.date_created
