@@ -155,6 +155,24 @@ def settings(info: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda s: s["name"])
 
 
+def meltano_settings(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The settings as meltano.yml declares them.
+
+    Defaults stay in the plugin (one source of truth): Meltano would pass a `value` as config.
+    Meltano 4.4.1 turns a `decimal` setting read from the environment into a Python Decimal and
+    then cannot write the plugin's config ("Object of type Decimal is not JSON serializable"),
+    so numbers are declared `integer` here: whole numbers work from the environment, fractions
+    from meltano.yml's `config:` (a YAML number is passed through as it is).
+    """
+    declared = []
+    for setting in settings(info):
+        without_default = {k: v for k, v in setting.items() if k != "value"}
+        if without_default.get("kind") == "decimal":
+            without_default["kind"] = "integer"
+        declared.append(without_default)
+    return declared
+
+
 def definition(plugin: Plugin, info: dict[str, Any]) -> dict[str, Any]:
     required = info["settings"].get("required", [])
     body: dict[str, Any] = {
@@ -218,9 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     meltano_yml = MELTANO_YML.read_text()
     for plugin in PLUGINS:
         info = about(plugin.name)
-        # Defaults stay in the plugin (one source of truth): Meltano would pass a `value` as config.
-        without_defaults = [{k: v for k, v in s.items() if k != "value"} for s in settings(info)]
-        generated = {"capabilities": info["capabilities"], "settings": without_defaults}
+        generated = {"capabilities": info["capabilities"], "settings": meltano_settings(info)}
         meltano_yml = meltano_yml_with_settings(meltano_yml, plugin.name, generated)
         text = render(definition(plugin, info))
         if args.check:
