@@ -13,7 +13,7 @@ from sandbox.bigcommerce.emulator import BigCommerceEmulator
 from sandbox.bigcommerce.errors import v3_error
 from sandbox.bigcommerce.listing import v3_page
 from sandbox.bigcommerce.queries import product_ids
-from sandbox.bigcommerce.responses import v3_single
+from sandbox.bigcommerce.responses import ExactJSONResponse, v3_single
 from sandbox.bigcommerce.wire import BadFilter, parse_bool, parse_int, parse_int_list
 from sandbox.generator.model import Category
 
@@ -97,6 +97,13 @@ def catalog_routes(emulator: BigCommerceEmulator) -> list[Route]:
         trees = [{"id": TREE_ID, "name": "Default", "channels": [1, 2]}]
         return v3_page(request, trees, lambda tree: tree)
 
+    async def tree_of_categories(request: Request) -> Response:
+        tree_id = parse_int("tree_id", request.path_params["tree_id"], 0)
+        if tree_id != TREE_ID:
+            return v3_error(404, "The tree was not found.")
+        nodes = serialize_v3.category_nodes(list(catalog.categories))
+        return ExactJSONResponse({"data": nodes, "meta": {}})
+
     async def list_brands(request: Request) -> Response:
         brands = list(catalog.brands)
         query = request.query_params
@@ -113,5 +120,6 @@ def catalog_routes(emulator: BigCommerceEmulator) -> list[Route]:
         Route("/v3/catalog/categories", list_categories),
         Route("/v3/catalog/trees", list_trees),
         Route("/v3/catalog/trees/categories", list_tree_categories),
+        Route("/v3/catalog/trees/{tree_id}/categories", tree_of_categories),
         Route("/v3/catalog/brands", list_brands),
     ]

@@ -295,6 +295,26 @@ def tree_category(value: Category, tree_id: int) -> dict[str, Any]:
     }
 
 
+def category_nodes(
+    categories: list[Category], parent_id: int = 0, ancestors: tuple[int, ...] = ()
+) -> list[dict[str, Any]]:
+    """The nested tree of `/catalog/trees/{id}/categories`: children inside their parents."""
+    return [
+        {
+            "id": c.id,
+            "parent_id": c.parent_id,
+            "depth": len(ancestors),
+            "path": [*ancestors, c.id],
+            "name": c.name,
+            "is_visible": c.is_visible,
+            "children": category_nodes(categories, c.id, (*ancestors, c.id)),
+            "url": c.url,
+        }
+        for c in categories
+        if c.parent_id == parent_id
+    ]
+
+
 def brand(value: Brand) -> dict[str, Any]:
     return {
         "id": value.id,

@@ -116,6 +116,11 @@ CASES = [
         "/v3/catalog/trees/categories",
         {},
     ),
+    Case(
+        SpecRef("category-trees_catalog.v3.yml", "/catalog/trees/{tree_id}/categories"),
+        "/v3/catalog/trees/1/categories",
+        {},
+    ),
     Case(SpecRef("brands_catalog.v3.yml", "/catalog/brands"), "/v3/catalog/brands", {}),
     Case(SpecRef("channels.v3.yml", "/channels"), "/v3/channels", {}),
     Case(SpecRef("settings.v3.yml", "/settings/store/locale"), "/v3/settings/store/locale", {}),

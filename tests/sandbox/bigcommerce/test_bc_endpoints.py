@@ -107,3 +107,18 @@ def test_v3_dates_and_numeric_money(bc: RunningBigCommerce, http: requests.Sessi
     prices = re.findall(r'"price":(-?\d+(?:\.\d+)?)', raw)
     assert prices
     assert all(len(p.partition(".")[2]) <= 2 for p in prices)
+
+
+def test_category_tree_nests_three_levels(bc: RunningBigCommerce, http: requests.Session) -> None:
+    roots = http.get(f"{bc.v3_url}/catalog/trees/1/categories", timeout=5).json()["data"]
+    flat = http.get(f"{bc.v3_url}/catalog/categories", params={"limit": 250}, timeout=5).json()
+    leaf = roots[0]["children"][0]["children"][0]
+    assert leaf["depth"] == 2
+    assert leaf["path"] == [roots[0]["id"], roots[0]["children"][0]["id"], leaf["id"]]
+
+    def count(nodes: list[dict[str, object]]) -> int:
+        return sum(1 + count(n["children"]) for n in nodes)  # type: ignore[arg-type]
+
+    assert count(roots) == flat["meta"]["pagination"]["total"]
+    missing = http.get(f"{bc.v3_url}/catalog/trees/9/categories", timeout=5)
+    assert missing.status_code == 404
