@@ -223,6 +223,7 @@ def test_a_converted_cart_becomes_an_order_of_its_items() -> None:
         (line.product_id, line.variant_id, line.quantity) for line in cart.lines
     ]
     assert not cart.is_readable
+    assert "@" in cart.email, "checkout asks guests for an email"
     assert not store.carts[activity.by_outcome["expired"][0]].is_readable
     assert store.carts[activity.by_outcome["active"][0]].is_readable
     with pytest.raises(ValueError, match="unknown cart outcome"):
@@ -250,3 +251,15 @@ def test_orders_belong_to_customers_registered_before_them() -> None:
     for order in store.orders.records(store.orders.ids()):
         if order.customer_id:
             assert store.customers.require(order.customer_id).date_created <= order.date_created
+
+
+def test_guests_give_an_email_at_checkout() -> None:
+    store = _store(orders=10)
+    activity = simulate_carts(store, ["converted"] * 6, STORE_NOW)
+    guests = [store.carts[c] for c in activity.carts if store.carts[c].customer_id == 0]
+    asked = [c for c in guests if c.email.startswith("checkout.")]
+    assert asked, "some guest carts had no email until checkout"
+    updates = [e for e in activity.events if e.scope == "store/cart/updated"]
+    assert {e.data["id"] for e in updates} >= {c.id for c in asked}
+    for cart in asked:
+        assert store.orders.require(cart.order_id or 0).billing_address.email == cart.email
