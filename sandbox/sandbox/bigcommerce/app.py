@@ -99,6 +99,7 @@ def wrap_emulator(emulator: BigCommerceEmulator) -> ASGIApp:
         store_hash=emulator.store_hash,
         access_token=emulator.access_token,
         limiter=emulator.limiter,
+        scopes=lambda: emulator.token_scopes,
     )
     faulty = FaultMiddleware(gated, injector=emulator.faults)
     return RequestLogMiddleware(faulty, log=emulator.request_log)

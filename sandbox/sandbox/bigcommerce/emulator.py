@@ -7,6 +7,7 @@ from typing import Any
 
 from sandbox.bigcommerce.query_cache import QueryCache
 from sandbox.bigcommerce.ratelimit import RateLimiter
+from sandbox.bigcommerce.scopes import ALL_READ_SCOPES
 from sandbox.bigcommerce.webhooks import DeliveryAttempt, WebhookHub
 from sandbox.common.faults import FaultConfig, FaultInjector
 from sandbox.common.request_log import RequestLog
@@ -31,6 +32,7 @@ class BigCommerceEmulator:
         incomplete_orders_in_default_list: bool = False,
         webhook_retry_scale: float = 0.001,
         webhook_duplicates: bool = False,
+        token_scopes: frozenset[str] = ALL_READ_SCOPES,
         **generator_options: Any,
     ) -> None:
         if not store_hash or "/" in store_hash:
@@ -45,6 +47,8 @@ class BigCommerceEmulator:
         self.faults = FaultInjector(faults)
         self.limiter = RateLimiter(rate_limit_quota, rate_limit_window_ms)
         self.query_cache = QueryCache()
+        # OAuth scopes the access token holds; a missing one answers 403.
+        self.token_scopes = frozenset(token_scopes)
         # Undocumented: whether GET /v2/orders lists archived orders without `is_deleted`,
         # and Incomplete (status 0) orders without `status_id=0`. Both off by default.
         self.archived_orders_in_default_list = archived_orders_in_default_list

@@ -11,7 +11,7 @@ import pytest
 import requests
 from bc_openapi import load_spec, named_response_schema, response_schema, undocumented_keys
 
-from sandbox.bigcommerce.testing import RunningBigCommerce
+from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
 
 
 class SpecRef(NamedTuple):
@@ -277,3 +277,12 @@ def test_hook_errors_match_spec(
     _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "post", "422"), invalid)
     anonymous = requests.get(f"{bc.v3_url}/hooks", timeout=5)
     _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "get", "401"), anonymous)
+
+
+def test_scope_error_matches_spec(shared_specs: Path) -> None:
+    with running_bigcommerce(orders=10, token_scopes=frozenset()) as store:
+        answer = requests.get(
+            f"{store.v3_url}/catalog/trees/1/categories", headers=store.headers, timeout=5
+        )
+        ref = SpecRef("category-trees_catalog.v3.yml", "/catalog/trees/{tree_id}/categories")
+        _check(shared_specs, ref._replace(status="403"), answer)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import requests
 
-from sandbox.bigcommerce.testing import RunningBigCommerce
+from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
 
 
 def test_auth_is_required(bc: RunningBigCommerce) -> None:
@@ -122,3 +122,19 @@ def test_category_tree_nests_three_levels(bc: RunningBigCommerce, http: requests
     assert count(roots) == flat["meta"]["pagination"]["total"]
     missing = http.get(f"{bc.v3_url}/catalog/trees/9/categories", timeout=5)
     assert missing.status_code == 404
+
+
+def test_missing_scopes_answer_403_naming_the_scope() -> None:
+    scopes = frozenset({"store_v2_transactions_read_only", "store_v2_information_read_only"})
+    with running_bigcommerce(orders=10, token_scopes=scopes) as store:
+        orders = requests.get(f"{store.v2_url}/orders", headers=store.headers, timeout=5)
+        assert orders.status_code == 403
+        assert "store_v2_orders_read_only" in orders.json()[0]["message"]
+        catalog = requests.get(f"{store.v3_url}/catalog/products", headers=store.headers, timeout=5)
+        assert catalog.status_code == 403
+        assert catalog.json()["status"] == 403
+        assert "X-Rate-Limit-Requests-Left" in catalog.headers
+        for allowed in ("/v3/orders/payment_actions/refunds", "/v3/hooks"):
+            answer = requests.get(f"{store.v3_url[:-3]}{allowed}", headers=store.headers, timeout=5)
+            assert answer.status_code == 200, allowed
+        assert requests.get(f"{store.v2_url}/store", headers=store.headers, timeout=5).ok
