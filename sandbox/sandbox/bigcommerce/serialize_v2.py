@@ -378,7 +378,6 @@ def customer_group(value: CustomerGroup) -> dict[str, Any]:
                 "type": "all",
                 "method": "percent",
                 "amount": v2_money(value.discount_percent),
-                "price_list_id": 0,
             }
         )
     return {
