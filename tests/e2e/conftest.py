@@ -129,6 +129,17 @@ def purchases_by_order(iterable: RunningIterable) -> dict[Any, dict[str, Any]]:
     return {p["dataFields"]["orderId"]: p for p in iterable.emulator.purchases()}
 
 
+def dead_lettered_orders(workdir: Path) -> set[Any]:
+    """Order ids of the purchases the target dead-lettered (e.g. Iterable refused the email)."""
+    orders = set()
+    for path in (workdir / "dead-letters").glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            letter = json.loads(line)
+            if letter["stream"] == "purchases":
+                orders.add(letter["record"]["dataFields"]["orderId"])
+    return orders
+
+
 def lifetime_values(iterable: RunningIterable) -> dict[str, tuple[Any, ...]]:
     fields = ("ordersCount", "totalSpent", "averageOrderValue", "firstOrderDate", "lastOrderDate")
     return {
