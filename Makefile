@@ -35,7 +35,7 @@ demo: install
 	$(UV) run python scripts/demo.py
 
 benchmark: install
-	$(UV) run python -m benchmarks
+	for script in benchmarks/*.py; do $(UV) run python $$script || exit 1; done
 
 clean:
 	rm -rf .venv .tools .meltano .demo
