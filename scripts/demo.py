@@ -122,7 +122,8 @@ def _print_run(report: RunReport) -> None:
     _say("Extracted from BigCommerce (tap-bigcommerce), records per stream:")
     for stream, count in report.extracted.items():
         _say(f"  {stream:<16} {count:>6}")
-    _say(f"  ({report.bigcommerce_calls} BigCommerce API requests)")
+    calls = report.bigcommerce_calls
+    _say(f"  ({calls} BigCommerce API requests, paced to the store's quota: 150 per 30 s)")
     _say("Mapped and loaded into Iterable (target-iterable), records per operation:")
     for stream, count in sorted(report.loaded.items()):
         _say(f"  {stream:<16} {count:>6}")
