@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from sandbox.bigcommerce.inspect import BigCommerceInspector, InspectorError
+from sandbox.bigcommerce.inspect import BigCommerceInspector
 from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
+from sandbox.common.inspector import InspectorError
 from sandbox.generator.carts import simulate_carts
 from sandbox.generator.delta import apply_delta
 from sandbox.generator.store import GeneratedStore, StoreSize

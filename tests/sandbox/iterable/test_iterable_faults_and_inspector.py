@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from sandbox.common.faults import FaultConfig
-from sandbox.iterable.inspect import InspectorError, IterableInspector
+from sandbox.common.inspector import InspectorError
+from sandbox.iterable.inspect import IterableInspector
 from sandbox.iterable.testing import running_iterable
 
 HEADERS = {"Api-Key": "sandbox-iterable-key"}
