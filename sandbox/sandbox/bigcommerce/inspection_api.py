@@ -6,7 +6,6 @@ Not part of BigCommerce's API: no token needed, never rate limited, faulted or l
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime
 from typing import Any
 
@@ -15,27 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.bigcommerce.emulator import BigCommerceEmulator
-from sandbox.common.faults import FaultConfig
+from sandbox.common.inspection import PREFIX, faults_endpoint, inspection_error, json_object
 
-PREFIX = "/_sandbox"
 _DELTA_FIELDS = ("orders", "new_orders", "customers", "new_customers", "products", "subscribers")
-
-
-def _error(message: str, status: int = 400) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    try:
-        parsed = json.loads(body) if body else {}
-    except json.JSONDecodeError as error:
-        msg = f"the body is not JSON: {error}"
-        raise ValueError(msg) from error
-    if not isinstance(parsed, dict):
-        msg = "the body must be a JSON object"
-        raise ValueError(msg)
-    return parsed
 
 
 def _at(body: dict[str, Any]) -> datetime | None:
@@ -90,25 +71,25 @@ def inspection_routes(emulator: BigCommerceEmulator) -> list[Route]:
 
     async def delta(request: Request) -> Response:
         try:
-            body = await _json_object(request)
+            body = await json_object(request)
             unknown = set(body) - {*_DELTA_FIELDS, "at"}
             if unknown:
-                return _error(f"unknown delta fields: {sorted(unknown)}")
+                return inspection_error(f"unknown delta fields: {sorted(unknown)}")
             counts = {name: int(body[name]) for name in _DELTA_FIELDS if name in body}
             result = emulator.apply_delta(at=_at(body), **counts)
         except (TypeError, ValueError) as error:
-            return _error(str(error))
+            return inspection_error(str(error))
         return JSONResponse(result.as_dict())
 
     async def carts(request: Request) -> Response:
         try:
-            body = await _json_object(request)
+            body = await json_object(request)
             outcomes = body.get("outcomes", ["active", "abandoned", "converted"])
             if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
-                return _error("'outcomes' must be a list of strings")
+                return inspection_error("'outcomes' must be a list of strings")
             activity = emulator.simulate_cart_activity(outcomes, at=_at(body))
         except ValueError as error:
-            return _error(str(error))
+            return inspection_error(str(error))
         return JSONResponse(
             {
                 "carts": activity.carts,
@@ -129,30 +110,21 @@ def inspection_routes(emulator: BigCommerceEmulator) -> list[Route]:
     async def rate_limit(request: Request) -> Response:
         if request.method == "POST":
             try:
-                body = await _json_object(request)
+                body = await json_object(request)
                 emulator.set_rate_limit(int(body["quota"]), int(body["window_ms"]))
             except (KeyError, TypeError, ValueError) as error:
-                return _error(f"rate limit needs integer 'quota' and 'window_ms': {error}")
+                return inspection_error(
+                    f"rate limit needs integer 'quota' and 'window_ms': {error}"
+                )
         limiter = emulator.limiter
         return JSONResponse({"quota": limiter.quota, "window_ms": limiter.window_ms})
-
-    async def faults(request: Request) -> Response:
-        if request.method == "POST":
-            try:
-                body = await _json_object(request)
-                if "error_statuses" in body:
-                    body["error_statuses"] = tuple(body["error_statuses"])
-                emulator.faults.configure(FaultConfig(**body))
-            except (TypeError, ValueError) as error:
-                return _error(f"invalid fault config: {error}")
-        return JSONResponse(dataclasses.asdict(emulator.faults.config))
 
     async def settings(request: Request) -> Response:
         if request.method == "POST":
             try:
-                emulator.configure(**await _json_object(request))
+                emulator.configure(**await json_object(request))
             except (TypeError, ValueError) as error:
-                return _error(str(error))
+                return inspection_error(str(error))
         return JSONResponse(emulator.settings())
 
     return [
@@ -163,5 +135,5 @@ def inspection_routes(emulator: BigCommerceEmulator) -> list[Route]:
         Route(f"{PREFIX}/carts", carts, methods=["POST"]),
         Route(f"{PREFIX}/webhooks", webhooks, methods=["GET"]),
         Route(f"{PREFIX}/rate_limit", rate_limit, methods=["GET", "POST"]),
-        Route(f"{PREFIX}/faults", faults, methods=["GET", "POST"]),
+        Route(f"{PREFIX}/faults", faults_endpoint(emulator.faults), methods=["GET", "POST"]),
     ]

@@ -6,32 +6,13 @@ API key (the emulator only listens on loopback). `IterableInspector` is the clie
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.common.faults import FaultConfig
+from sandbox.common.inspection import PREFIX, faults_endpoint, inspection_error, json_object
 from sandbox.iterable.emulator import IterableEmulator
 from sandbox.iterable.errors import json_response
-
-PREFIX = "/_sandbox"
-
-
-def _error(message: str, status: int = 400) -> Response:
-    return json_response({"error": message}, status)
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    parsed = json.loads(body) if body else {}
-    if not isinstance(parsed, dict):
-        msg = "the body must be a JSON object"
-        raise ValueError(msg)
-    return parsed
 
 
 def inspection_routes(emulator: IterableEmulator) -> list[Route]:
@@ -74,7 +55,7 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         try:
             return json_response(emulator.write_counts(request.path_params["kind"]))
         except ValueError as error:
-            return _error(str(error), 404)
+            return inspection_error(str(error), 404)
 
     async def user_write_sources(request: Request) -> Response:
         return json_response(emulator.user_write_sources())
@@ -90,39 +71,27 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         if request.method == "GET":
             return json_response(emulator.forgotten())
         try:
-            body = await _json_object(request)
+            body = await json_object(request)
             action = emulator.unforget if body.get("unforget") else emulator.forget
             action(email=body.get("email"), user_id=body.get("userId"))
         except ValueError as error:
-            return _error(str(error))
+            return inspection_error(str(error))
         return json_response(emulator.forgotten())
-
-    async def faults(request: Request) -> Response:
-        if request.method == "POST":
-            try:
-                body = await _json_object(request)
-                if "error_statuses" in body:
-                    body["error_statuses"] = tuple(body["error_statuses"])
-                emulator.faults.configure(FaultConfig(**body))
-            except (TypeError, ValueError) as error:
-                return _error(f"invalid fault config: {error}")
-        config = dataclasses.asdict(emulator.faults.config)
-        return json_response(config)
 
     async def rate_limits(request: Request) -> Response:
         if request.method == "POST":
             try:
-                emulator.set_rate_limits(await _json_object(request))
+                emulator.set_rate_limits(await json_object(request))
             except ValueError as error:
-                return _error(str(error))
+                return inspection_error(str(error))
         return json_response(emulator.rate_limits())
 
     async def settings(request: Request) -> Response:
         if request.method == "POST":
             try:
-                emulator.configure(**await _json_object(request))
+                emulator.configure(**await json_object(request))
             except ValueError as error:
-                return _error(str(error))
+                return inspection_error(str(error))
         return json_response(emulator.settings.as_dict())
 
     async def reset(request: Request) -> Response:
@@ -142,7 +111,7 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         Route(f"{PREFIX}/field_types", field_types, methods=["GET"]),
         Route(f"{PREFIX}/requests", requests_log, methods=["GET"]),
         Route(f"{PREFIX}/forgotten", forgotten, methods=["GET", "POST"]),
-        Route(f"{PREFIX}/faults", faults, methods=["GET", "POST"]),
+        Route(f"{PREFIX}/faults", faults_endpoint(emulator.faults), methods=["GET", "POST"]),
         Route(f"{PREFIX}/rate_limits", rate_limits, methods=["GET", "POST"]),
         Route(f"{PREFIX}/settings", settings, methods=["GET", "POST"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
