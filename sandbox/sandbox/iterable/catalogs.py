@@ -17,6 +17,7 @@ from sandbox.iterable.errors import (
     bad_params,
     catalog_item_not_found,
     catalog_not_found,
+    too_many,
 )
 from sandbox.iterable.field_types import compatible, flatten, value_type
 from sandbox.iterable.settings import EmulatorSettings
@@ -111,13 +112,7 @@ def bulk_upload(
     catalog = get_catalog(state, name)
     documents: dict[str, Any] = body["documents"]
     if len(documents) > settings.max_catalog_documents:
-        raise IterableError(
-            413,
-            "BatchTooLarge",
-            f"Too many catalog documents in one request: {len(documents)} > "
-            f"{settings.max_catalog_documents}",
-            {"limit": settings.max_catalog_documents, "received": len(documents)},
-        )
+        raise too_many("catalog documents", len(documents), settings.max_catalog_documents)
     for item_id, value in documents.items():
         if not isinstance(value, dict):
             raise bad_params(f"Catalog item {item_id} must be a JSON object", {"itemId": item_id})

@@ -43,6 +43,16 @@ def success(msg: str = "", params: dict[str, Any] | None = None, status: int = 2
     return json_response({"msg": msg, "code": "Success", "params": params}, status)
 
 
+def too_many(what: str, received: int, limit: int) -> IterableError:
+    """413 for a bulk request over its item limit (1000 users, events or catalog documents)."""
+    return IterableError(
+        413,
+        "BatchTooLarge",
+        f"Too many {what} in one request: {received} > {limit}",
+        {"limit": limit, "received": received},
+    )
+
+
 def bad_params(msg: str, params: dict[str, Any] | None = None) -> IterableError:
     return IterableError(400, "BadParams", msg, params)
 

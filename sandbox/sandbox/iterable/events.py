@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.iterable.errors import IterableError
+from sandbox.iterable.errors import IterableError, too_many
 from sandbox.iterable.field_types import Mismatch, StagedTypes, mismatch_error
 from sandbox.iterable.identity import (
     IdentityProblem,
@@ -174,12 +174,7 @@ def track_bulk(
     """POST /api/events/trackBulk: one type mismatch fails all; other failures are per event."""
     events: list[dict[str, Any]] = body["events"]
     if len(events) > settings.max_bulk_events:
-        raise IterableError(
-            413,
-            "BatchTooLarge",
-            f"Too many events in one request: {len(events)} > {settings.max_bulk_events}",
-            {"limit": settings.max_bulk_events, "received": len(events)},
-        )
+        raise too_many("events", len(events), settings.max_bulk_events)
     staged = state.registry.stage()
     failed: dict[str, list[str]] = {key: [] for key in FAILED_EVENT_KEYS}
     prepared_events: list[PreparedEvent] = []

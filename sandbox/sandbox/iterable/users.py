@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.iterable.errors import IterableError, bad_params
+from sandbox.iterable.errors import bad_params, too_many
 from sandbox.iterable.field_types import Mismatch, mismatch_error
 from sandbox.iterable.identity import IdentityProblem, check_identifiers
 from sandbox.iterable.profiles import (
@@ -53,12 +53,7 @@ def bulk_update(
     """POST /api/users/bulkUpdate: all-or-nothing on types, per-user failures in a 200 body."""
     users: list[dict[str, Any]] = body["users"]
     if len(users) > settings.max_bulk_users:
-        raise IterableError(
-            413,
-            "BatchTooLarge",
-            f"Too many users in one request: {len(users)} > {settings.max_bulk_users}",
-            {"limit": settings.max_bulk_users, "received": len(users)},
-        )
+        raise too_many("users", len(users), settings.max_bulk_users)
     staged = state.registry.stage()
     failed: dict[str, list[str]] = {key: [] for key in FAILED_USER_KEYS}
     prepared_users: list[PreparedUser] = []
