@@ -8,8 +8,10 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from types import FrameType
+from typing import Any
 
 from sandbox.bigcommerce.app import build_app as build_bigcommerce_app
 from sandbox.common.server import serve_in_thread
@@ -18,28 +20,17 @@ from sandbox.iterable.app import build_app as build_iterable_app
 _STORE_HASH = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        msg = f"must be >= 0, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+def _at_least(minimum: float, convert: Callable[[str], Any] = int) -> Callable[[str], Any]:
+    """An argparse type: the converted value, refused below `minimum`."""
 
+    def parse(text: str) -> Any:
+        value = convert(text)
+        if value < minimum:
+            msg = f"must be >= {minimum}, got {value}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        msg = f"must be >= 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _scale(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        msg = f"must be >= 0, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+    return parse
 
 
 def _port(text: str) -> int:
@@ -62,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="{serve}")
     serve = commands.add_parser("serve", help="serve the BigCommerce and Iterable emulators")
     serve.add_argument("--seed", type=int, default=1, help="store generator seed (default 1)")
-    serve.add_argument("--orders", type=_non_negative, default=1000, help="orders in the store")
+    serve.add_argument("--orders", type=_at_least(0), default=1000, help="orders in the store")
     serve.add_argument("--bigcommerce-port", type=_port, default=0, help="0 = a free port")
     serve.add_argument("--iterable-port", type=_port, default=0, help="0 = a free port")
     serve.add_argument(
@@ -73,12 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--store-hash", type=_store_hash, default="sandbox1")
     serve.add_argument(
-        "--rate-limit-quota", type=_positive, default=150, help="BigCommerce requests per window"
+        "--rate-limit-quota", type=_at_least(1), default=150, help="BigCommerce requests per window"
     )
-    serve.add_argument("--rate-limit-window-ms", type=_positive, default=30000)
+    serve.add_argument("--rate-limit-window-ms", type=_at_least(1), default=30000)
     serve.add_argument(
         "--webhook-retry-scale",
-        type=_scale,
+        type=_at_least(0, float),
         default=0.01,
         help="multiplier on BigCommerce's webhook retry delays (1 = real: 60 s, 180 s, ...)",
     )
