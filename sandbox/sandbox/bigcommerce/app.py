@@ -23,7 +23,7 @@ from sandbox.bigcommerce.routes_hooks import hook_routes
 from sandbox.bigcommerce.routes_store import store_routes
 from sandbox.bigcommerce.routes_v2 import v2_routes
 from sandbox.bigcommerce.wire import BadFilter
-from sandbox.common.faults import FaultConfig, FaultMiddleware
+from sandbox.common.faults import FaultMiddleware
 from sandbox.common.request_log import RequestLogMiddleware
 
 
@@ -56,28 +56,9 @@ def api_routes(emulator: BigCommerceEmulator) -> list[BaseRoute]:
     ]
 
 
-def build_app(
-    *,
-    seed: int = 1,
-    orders: int = 50,
-    store_hash: str = "sandbox1",
-    access_token: str = "sandbox-bc-token",  # noqa: S107 (the documented sandbox token)
-    rate_limit_quota: int = 150,
-    rate_limit_window_ms: int = 30000,
-    faults: FaultConfig | None = None,
-    **options: Any,
-) -> tuple[ASGIApp, BigCommerceEmulator]:
-    """The ASGI app and its in-process handle. `options` go to the emulator and generator."""
-    emulator = BigCommerceEmulator(
-        seed=seed,
-        orders=orders,
-        store_hash=store_hash,
-        access_token=access_token,
-        rate_limit_quota=rate_limit_quota,
-        rate_limit_window_ms=rate_limit_window_ms,
-        faults=faults,
-        **options,
-    )
+def build_app(**options: Any) -> tuple[ASGIApp, BigCommerceEmulator]:
+    """The ASGI app and its in-process handle; `options` are `BigCommerceEmulator`'s."""
+    emulator = BigCommerceEmulator(**options)
     return wrap_emulator(emulator), emulator
 
 
