@@ -60,7 +60,9 @@ def handle_cart_events(ctx: MapperContext, record: dict[str, Any]) -> None:
         return
     ctx.store.put_cart(store_hash, cart_id, identity.person_id)
     # The target sends users first: make sure the person exists before their cart or events.
-    ctx.update_user(identity, {**identity.profile_fields, **store_fields(ctx, store_hash)}, None)
+    ctx.update_user(
+        identity, {**identity.profile_fields, **store_fields(ctx, identity, store_hash)}, None
+    )
     stamp = unix_seconds(record.get("created_at"), "cart_events.created_at")
     if action in _CHANGE_ACTIONS:
         if cart is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from map_bigcommerce_iterable.consent import customer_consent, subscriber_consent
 from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
+from map_bigcommerce_iterable.identity import Identity
 from map_bigcommerce_iterable.lifecycle import emit_account_created
 from map_bigcommerce_iterable.normalise import (
     field_name,
@@ -24,12 +25,14 @@ from map_bigcommerce_iterable.normalise import (
 )
 
 
-def store_fields(ctx: MapperContext, store_hash: str) -> dict[str, Any]:
+def store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> dict[str, Any]:
+    """Store, currency, time zone, and the locale: the shopper's own (the latest order's
+    `customer_locale`, remembered) else the store's default language."""
     facts = ctx.store_facts(store_hash)
     return {
         "storeHash": store_hash,
         "currency": facts.currency,
-        "locale": facts.locale,
+        "locale": ctx.store.lookup("", "shopper_locale", str(identity.person_id)) or facts.locale,
         "timeZone": facts.time_zone,
     }
 
@@ -48,7 +51,7 @@ def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
     group_id = integer(record.get("customer_group_id"), "customers.customer_group_id") or None
     fields: dict[str, Any] = {
         **identity.profile_fields,
-        **store_fields(ctx, store_hash),
+        **store_fields(ctx, identity, store_hash),
         "firstName": text(record.get("first_name")),
         "lastName": text(record.get("last_name")),
         "company": text(record.get("company")),
@@ -86,7 +89,7 @@ def handle_subscribers(ctx: MapperContext, record: dict[str, Any]) -> None:
         return
     fields = {
         **identity.profile_fields,
-        **store_fields(ctx, store_hash),
+        **store_fields(ctx, identity, store_hash),
         "firstName": text(record.get("first_name")),
         "lastName": text(record.get("last_name")),
         **subscriber_consent(record),

@@ -62,11 +62,14 @@ def _update_profile(
 ) -> None:
     fields: dict[str, Any] = {
         **identity.profile_fields,
-        **store_fields(ctx, order.store_hash),
+        **store_fields(ctx, identity, order.store_hash),
         **checkout_consent(record),
     }
-    if order.locale:
-        fields["locale"] = order.locale
+    shopper_locale = text(record.get("customer_locale"))
+    if shopper_locale:
+        # Remembered: the person's later records without one keep it (not the store's default).
+        ctx.store.put_lookup("", "shopper_locale", str(identity.person_id), shopper_locale)
+        fields["locale"] = shopper_locale
     guest = not customer_id and not identity.registered
     if guest:
         # Only guests take their name and phone from the billing address; customers own theirs.
