@@ -32,7 +32,7 @@ def store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> dic
     return {
         "storeHash": store_hash,
         "currency": facts.currency,
-        "locale": ctx.store.lookup("", "shopper_locale", str(identity.person_id)) or facts.locale,
+        "locale": ctx.store.shopper_locale(identity.person_id) or facts.locale,
         "timeZone": facts.time_zone,
     }
 

@@ -119,7 +119,6 @@ class BigCommerceToIterableMapper(InlineMapper):
     def process_endofpipe(self) -> None:
         self._checkpoint()
         self._write_messages(self._drain_outbox())
-        self._ctx.phones.save()
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
@@ -166,6 +165,7 @@ class BigCommerceToIterableMapper(InlineMapper):
             if data_fields:
                 record["dataFields"] = data_fields
             self._emit("users", record)
+        ctx.phones.save()
         self._store.commit()
         if self._held_state is not None:
             self._outbox.append(self._held_state)

@@ -68,7 +68,7 @@ def _update_profile(
     shopper_locale = text(record.get("customer_locale"))
     if shopper_locale:
         # Remembered: the person's later records without one keep it (not the store's default).
-        ctx.store.put_lookup("", "shopper_locale", str(identity.person_id), shopper_locale)
+        ctx.store.put_shopper_locale(identity.person_id, shopper_locale)
         fields["locale"] = shopper_locale
     guest = not customer_id and not identity.registered
     if guest:

@@ -10,8 +10,7 @@ written and the time of the BigCommerce record it came from, and a number is wri
 
 Re-reading an unchanged record (incremental runs re-read the bookmark's last record; a backfill
 re-reads everything) therefore writes nothing, and an older record never overwrites a newer one.
-Writes are remembered in memory during a run and saved at its end: a run that stops early (bad
-input, a broken pipe to the target) writes them again next time.
+Writes are saved with the store at each checkpoint, i.e. with the users that carry them.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ class PhoneOwnership:
     def __init__(self, store: EmbeddedStore) -> None:
         self._store = store
         self._offers: dict[int, tuple[datetime | None, str]] = {}
-        self._written: dict[int, PhoneWrite] = {}  # this run's writes, saved by `save()`
+        self._written: dict[int, PhoneWrite] = {}  # since the last `save()`
 
     def offer(self, person_id: int, e164: str, as_of: datetime | None) -> None:
         """A valid number seen on a record of `as_of` (None: undated, the oldest)."""

@@ -297,6 +297,20 @@ class EmbeddedStore:
             ).scalar_one_or_none()
         return self._lookup_cache[cache_key]
 
+    # -- shoppers' own locales (not cached: one row per person) ---------------------------------
+
+    def shopper_locale(self, person_id: int) -> str | None:
+        return self._conn.execute(
+            _LOOKUP, {"k_store_hash": "", "k_kind": "shopper_locale", "k_key": str(person_id)}
+        ).scalar_one_or_none()
+
+    def put_shopper_locale(self, person_id: int, locale: str) -> None:
+        self._upsert(
+            lookups,
+            {"store_hash": "", "kind": "shopper_locale", "key": str(person_id)},
+            {"value": locale},
+        )
+
     # -- carts -------------------------------------------------------------------------------
 
     def put_cart(self, store_hash: str, cart_id: str, person_id: int) -> None:
