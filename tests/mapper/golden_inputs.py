@@ -385,9 +385,101 @@ def lifecycle_events_since() -> Scenario:
     )
 
 
+def campaign_ready_profiles() -> Scenario:
+    """SMS numbers in E.164 (region: address, billing, store country), locale and time zone,
+    consent facts per channel, and every lifecycle trigger with its deterministic id."""
+    facts = [
+        ("store_settings", r.store_settings(country_code="US", timezone="America/Chicago")),
+        *FACTS[1:],
+    ]
+    guest_cart = r.cart("c-9", email="sven@example.com", items=[(101, "Blue Mug", "12.00", 2)])
+    return {}, r.messages(
+        *facts,
+        ("customers", r.customer(1, "dora@example.com", phone="0171 1234567", country_code="DE")),
+        (
+            "customers",
+            r.customer(2, "gus@example.com", phone="+44 20 7946 0000 ext. 12", country_code="GB"),
+        ),
+        ("customers", r.customer(3, "amy@example.com", phone="(512) 555-0123 / (512) 555-0199")),
+        (
+            "customers",
+            r.customer(
+                4,
+                "fay@example.com",
+                phone="12",
+                country_code="FR",
+                accepts_abandoned_cart_emails=False,
+            ),
+        ),
+        ("customers", r.customer(5, "ken@example.com", phone="512 555 0100", country_code="")),
+        (
+            "subscribers",
+            {**r.subscriber(1, "dora@example.com"), "consents": ["marketing_newsletter"]},
+        ),
+        ("subscribers", {**r.subscriber(2, "gus@example.com"), "consents": ["abandoned_cart"]}),
+        ("subscribers", {**r.subscriber(3, "amy@example.com"), "consents": []}),
+        (
+            "orders",
+            r.order(
+                9001,
+                customer_id=1,
+                total="30.00",
+                date_created="2024-02-01T12:00:00+00:00",
+                date_shipped="2024-02-03T09:00:00+00:00",
+                status_id=2,
+                status="Shipped",
+                is_email_opt_in=True,
+                customer_locale="de",
+            ),
+        ),
+        (
+            "orders",
+            r.order(9002, customer_id=1, total="12.00", date_created="2024-03-01T12:00:00+00:00"),
+        ),
+        (
+            "orders",
+            r.order(
+                9003,
+                email="sven@example.com",
+                phone="070-123 45 67",
+                country_iso2="SE",
+                customer_locale="sv",
+                first_name="Sven",
+                last_name="Berg",
+            ),
+        ),
+        (
+            "orders",
+            r.order(
+                9004,
+                email="sven@example.com",
+                status_id=5,
+                status="Cancelled",
+                phone="abc",
+                date_created="2024-01-20T12:00:00+00:00",
+            ),
+        ),
+        ("refunds", r.refund(31, 9001, "10.00")),
+        ("cart_events", r.cart_event("h9", "store/cart/updated", "c-9", guest_cart)),
+        (
+            "cart_events",
+            r.cart_event(
+                "h10",
+                "store/cart/abandoned",
+                "c-9",
+                guest_cart,
+                created_at="2024-02-03T11:05:05+00:00",
+                data={"type": "cart", "id": "c-9", "token": "tok-123"},
+            ),
+        ),
+        end_state("cart_events"),
+    )
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     f.__name__: f
     for f in (
+        campaign_ready_profiles,
         identity_email_variants,
         registration_then_guest_order,
         purchase_statuses,

@@ -18,7 +18,14 @@ def d(value: str) -> Decimal:
     return Decimal(value)
 
 
-def store_settings(store_hash: str = STORE, currency: str = "USD", locale: str = "en") -> dict:
+def store_settings(
+    store_hash: str = STORE,
+    currency: str = "USD",
+    locale: str = "en",
+    *,
+    country_code: str = "US",
+    timezone: str = "UTC",
+) -> dict:
     return {
         "id": store_hash,
         "store_hash": store_hash,
@@ -27,7 +34,8 @@ def store_settings(store_hash: str = STORE, currency: str = "USD", locale: str =
         "secure_url": f"https://{store_hash}.example.com",
         "currency": currency,
         "language": "en",
-        "timezone": {"name": "UTC", "raw_offset": 0, "dst_offset": 0},
+        "country_code": country_code,
+        "timezone": {"name": timezone, "raw_offset": 0, "dst_offset": 0},
         "locale": {
             "default_shopper_language": locale,
             "shopper_language_selection_method": "default_shopper_language",
@@ -129,6 +137,8 @@ def customer(
     date_modified: str = "2024-01-05T09:00:00+00:00",
     store_hash: str = STORE,
     attributes: list[dict] | None = None,
+    country_code: str = "US",
+    accepts_abandoned_cart_emails: bool = True,
 ) -> dict:
     return {
         "id": customer_id,
@@ -141,7 +151,7 @@ def customer(
         "customer_group_id": group_id,
         "date_created": date_created,
         "date_modified": date_modified,
-        "accepts_product_review_abandoned_cart_emails": True,
+        "accepts_product_review_abandoned_cart_emails": accepts_abandoned_cart_emails,
         "origin_channel_id": 1,
         "channel_ids": [1],
         "addresses": [
@@ -153,8 +163,8 @@ def customer(
                 "city": "Austin",
                 "state_or_province": "Texas",
                 "postal_code": "78701",
-                "country": "United States",
-                "country_code": "US",
+                "country": "United States" if country_code == "US" else country_code,
+                "country_code": country_code,
             }
         ],
         "attributes": attributes or [],
@@ -224,6 +234,9 @@ def order(
     first_name: str = "Gail",
     last_name: str = "Guest",
     is_email_opt_in: bool = False,
+    phone: str = "",
+    country_iso2: str = "US",
+    customer_locale: str | None = None,
 ) -> dict:
     amount = d(total)
     record: dict[str, Any] = {
@@ -260,7 +273,8 @@ def order(
             "last_name": last_name,
             "email": email,
             "city": "Austin",
-            "country_iso2": "US",
+            "country_iso2": country_iso2,
+            "phone": phone,
         },
         "line_items": line_items
         if line_items is not None
@@ -268,6 +282,8 @@ def order(
         "coupons": coupons or [],
         "shipping_addresses": [{"id": 1, "shipping_method": "Ground"}],
     }
+    if customer_locale:
+        record["customer_locale"] = customer_locale
     if store_default_currency_code:
         record["store_default_currency_code"] = store_default_currency_code
         record["store_default_to_transactional_exchange_rate"] = d(rate or "1")

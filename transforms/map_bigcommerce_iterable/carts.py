@@ -8,6 +8,7 @@ the start, so no checkout signal exists for them).
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from map_bigcommerce_iterable.context import MapperContext, require_store_hash
@@ -59,7 +60,9 @@ def handle_cart_events(ctx: MapperContext, record: dict[str, Any]) -> None:
         return
     ctx.store.put_cart(store_hash, cart_id, identity.person_id)
     # The target sends users first: make sure the person exists before their cart or events.
-    ctx.update_user(identity, {**identity.profile_fields, **store_fields(ctx, store_hash)}, None)
+    ctx.update_user(
+        identity, {**identity.profile_fields, **store_fields(ctx, identity, store_hash)}, None
+    )
     stamp = unix_seconds(record.get("created_at"), "cart_events.created_at")
     if action in _CHANGE_ACTIONS:
         if cart is None:
@@ -86,7 +89,14 @@ def handle_cart_events(ctx: MapperContext, record: dict[str, Any]) -> None:
             "cart_abandoned",
             f"{store_hash}-cart-{cart_id}-abandoned-{updated or stamp}",
             stamp,
-            _cart_fields(ctx, store_hash, cart_id, cart),
+            {
+                **_cart_fields(ctx, store_hash, cart_id, cart),
+                "items": _items(ctx, store_hash, cart) if cart else None,
+                "recoveryToken": text(data.get("token")),
+                "recoveryUrl": _recovery_url(
+                    ctx, store_hash, cart_id, cart, text(data.get("token"))
+                ),
+            },
         )
     elif action == "converted":
         ctx.emit_event(
@@ -178,12 +188,41 @@ def _items(ctx: MapperContext, store_hash: str, cart: dict[str, Any]) -> list[di
     return items
 
 
+def _recovery_url(
+    ctx: MapperContext,
+    store_hash: str,
+    cart_id: str,
+    cart: dict[str, Any] | None,
+    token: str | None,
+) -> str | None:
+    """The cart's own `redirect_urls.cart_url` when the tap read it, else the configured template
+    (default: the storefront's cart page); None when the template needs a value we lack."""
+    redirect_urls = cart.get("redirect_urls") if cart else None
+    if isinstance(redirect_urls, dict) and text(redirect_urls.get("cart_url")):
+        return text(redirect_urls.get("cart_url"))
+    template = ctx.settings.cart_recovery_url_template
+    values = {
+        "store_url": (ctx.store_facts(store_hash).base_url or "").rstrip("/") or None,
+        "cart_id": cart_id,
+        "token": token,
+    }
+    needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if not template or any(values.get(name) is None for name in needed):
+        return None
+    return template.format(**values)
+
+
 def _cart_fields(
     ctx: MapperContext, store_hash: str, cart_id: str, cart: dict[str, Any] | None
 ) -> dict[str, Any]:
-    fields: dict[str, Any] = {"cartId": cart_id, "storeHash": store_hash}
+    store_currency = ctx.store_facts(store_hash).currency
+    fields: dict[str, Any] = {
+        "cartId": cart_id,
+        "storeHash": store_hash,
+        "currencyCode": store_currency,
+    }
     if cart is not None:
-        currency = _currency(cart)
+        currency = _currency(cart) or store_currency
         items = _line_items(cart)
         amount = to_decimal(cart.get("cart_amount"), "cart.cart_amount")
         fields.update(

@@ -37,7 +37,16 @@ def handle_store_settings(ctx: MapperContext, record: dict[str, Any]) -> None:
     base_url = text(record.get("secure_url"))
     if not base_url and text(record.get("domain")):
         base_url = f"https://{text(record.get('domain'))}"
-    for kind, value in (("currency", currency), ("locale", locale), ("base_url", base_url)):
+    timezone = record.get("timezone")
+    time_zone = text(timezone.get("name")) if isinstance(timezone, dict) else None
+    facts = {
+        "currency": currency,
+        "locale": locale,
+        "base_url": base_url,
+        "country_code": text(record.get("country_code")),
+        "time_zone": time_zone,
+    }
+    for kind, value in facts.items():
         if value:
             ctx.store.put_lookup(store_hash, "store", kind, value)
 

@@ -14,7 +14,9 @@ from map_bigcommerce_iterable.currency import StoreFacts
 from map_bigcommerce_iterable.events import EventNamer, event_record
 from map_bigcommerce_iterable.identity import Identity, IdentityResolver
 from map_bigcommerce_iterable.normalise import NormalisationError, catalog_safe, to_decimal
-from map_bigcommerce_iterable.ownership import OwnershipPolicy
+from map_bigcommerce_iterable.ownership import Owner, OwnershipPolicy
+from map_bigcommerce_iterable.phone import region_of, to_e164
+from map_bigcommerce_iterable.phone_ownership import PhoneOwnership
 from map_bigcommerce_iterable.settings import MapperSettings
 from map_bigcommerce_iterable.store import EmbeddedStore
 from map_bigcommerce_iterable.type_guard import FieldTypeGuard
@@ -34,12 +36,14 @@ class MapperContext:
     users: UserBuffer = field(default_factory=UserBuffer)
     guard: FieldTypeGuard = field(default_factory=FieldTypeGuard)
     skipped: Counter[str] = field(default_factory=Counter)
+    phone_problems: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.namer = EventNamer(self.settings)
         self.ownership = OwnershipPolicy(
             self.settings.ownership_overrides, self.settings.nullable_fields
         )
+        self.phones = PhoneOwnership(self.store)
 
     # -- store facts -------------------------------------------------------------------------
 
@@ -52,6 +56,8 @@ class MapperContext:
             currency=fact("currency", self.settings.default_currency),
             locale=fact("locale", self.settings.default_locale),
             base_url=fact("base_url", self.settings.default_store_url),
+            country_code=fact("country_code", None),
+            time_zone=fact("time_zone", None),
         )
 
     def currency_rate(self, store_hash: str) -> Callable[[str], Decimal | None]:
@@ -86,6 +92,26 @@ class MapperContext:
         self, identity: Identity, fields: dict[str, Any], as_of: datetime | None
     ) -> None:
         self.users.update(identity, self.ownership.apply(fields), as_of)
+
+    def offer_phone(
+        self,
+        identity: Identity,
+        raw: Any,
+        countries: tuple[str | None, ...],
+        as_of: datetime | None,
+    ) -> None:
+        """A free-text phone number for `phoneNumber`, read in the first known country.
+
+        Invalid and ambiguous numbers are counted by reason, never written.
+        """
+        if self.ownership.owner("phoneNumber") is Owner.ITERABLE:
+            return
+        result = to_e164(raw if isinstance(raw, str) else None, region_of(*countries))
+        if result.problem:
+            self.phone_problems[result.problem] += 1
+        elif result.e164:
+            self.phones.offer(identity.person_id, result.e164, as_of)
+            self.users.update(identity, {}, as_of)  # the person has something to send
 
     def emit_event(
         self,

@@ -21,6 +21,8 @@ class StoreFacts:
     currency: str | None
     locale: str | None
     base_url: str | None
+    country_code: str | None = None  # ISO 3166-1 alpha-2: the last region to read phones in
+    time_zone: str | None = None  # IANA name, e.g. America/Chicago
 
 
 def conversion_factor(

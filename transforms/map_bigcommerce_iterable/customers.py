@@ -1,7 +1,8 @@
 """Registered customers and newsletter subscribers become user profile updates.
 
-Consent is recorded as a fact (`newsletterSubscriber`, `emailOptInAtCheckout`): Iterable owns
-subscription state, so nothing here ever subscribes or re-subscribes anyone.
+Consent is recorded as facts, one per email channel, each with the time of the BigCommerce record
+it came from (`consent.py`): Iterable owns subscription state, so nothing here ever subscribes or
+re-subscribes anyone. Phone numbers go to `phone` as typed and, in E.164, to `phoneNumber`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from map_bigcommerce_iterable.consent import customer_consent, subscriber_consent
 from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
+from map_bigcommerce_iterable.identity import Identity
+from map_bigcommerce_iterable.lifecycle import emit_account_created
 from map_bigcommerce_iterable.normalise import (
-    boolean,
     field_name,
     integer,
     iterable_date,
@@ -22,9 +25,16 @@ from map_bigcommerce_iterable.normalise import (
 )
 
 
-def store_fields(ctx: MapperContext, store_hash: str) -> dict[str, Any]:
+def store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> dict[str, Any]:
+    """Store, currency, time zone, and the locale: the shopper's own (the latest order's
+    `customer_locale`, remembered) else the store's default language."""
     facts = ctx.store_facts(store_hash)
-    return {"storeHash": store_hash, "currency": facts.currency, "locale": facts.locale}
+    return {
+        "storeHash": store_hash,
+        "currency": facts.currency,
+        "locale": ctx.store.shopper_locale(identity.person_id) or facts.locale,
+        "timeZone": facts.time_zone,
+    }
 
 
 def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
@@ -35,14 +45,17 @@ def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
         ctx.skip("customer without a usable email")
         return
     facts = ctx.store_facts(store_hash)
+    address = _first_address(record.get("addresses"))
+    phone = text(record.get("phone")) or text(address.get("phone"))
+    as_of = parse_timestamp(record.get("date_modified"), "customers.date_modified")
     group_id = integer(record.get("customer_group_id"), "customers.customer_group_id") or None
     fields: dict[str, Any] = {
         **identity.profile_fields,
-        **store_fields(ctx, store_hash),
+        **store_fields(ctx, identity, store_hash),
         "firstName": text(record.get("first_name")),
         "lastName": text(record.get("last_name")),
         "company": text(record.get("company")),
-        "phone": text(record.get("phone")),
+        "phone": phone,
         "customerType": "registered",
         "bcCustomerId": customer_id,
         "customerGroupId": group_id,
@@ -51,23 +64,21 @@ def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
         else None,
         "customerSince": iterable_date(record.get("date_created"), "customers.date_created"),
         "bcProfileUpdatedAt": iterable_date(record.get("date_modified"), "customers.date_modified"),
-        "acceptsAbandonedCartEmails": boolean(
-            record.get("accepts_product_review_abandoned_cart_emails"),
-            "customers.accepts_product_review_abandoned_cart_emails",
-        ),
+        **customer_consent(record),
         "originChannelId": integer(record.get("origin_channel_id"), "customers.origin_channel_id"),
         "channelIds": [
             value
             for channel in record.get("channel_ids") or []
             if (value := integer(channel, "customers.channel_ids")) is not None
         ],
-        **_address_fields(record.get("addresses")),
+        **_address_fields(address),
         "storeCredit": _store_credit(record.get("store_credit_amounts"), facts.currency),
     }
     if ctx.settings.include_customer_attributes:
         fields.update(_attribute_fields(record.get("attributes")))
-    as_of = parse_timestamp(record.get("date_modified"), "customers.date_modified")
     ctx.update_user(identity, fields, as_of)
+    ctx.offer_phone(identity, phone, (text(address.get("country_code")), facts.country_code), as_of)
+    emit_account_created(ctx, identity, record, store_hash, customer_id)
 
 
 def handle_subscribers(ctx: MapperContext, record: dict[str, Any]) -> None:
@@ -76,26 +87,23 @@ def handle_subscribers(ctx: MapperContext, record: dict[str, Any]) -> None:
     if identity is None:
         ctx.skip("subscriber without a usable email")
         return
-    consents = record.get("consents")
-    subscribed = bool(consents) if isinstance(consents, list) else True
     fields = {
         **identity.profile_fields,
-        **store_fields(ctx, store_hash),
+        **store_fields(ctx, identity, store_hash),
         "firstName": text(record.get("first_name")),
         "lastName": text(record.get("last_name")),
-        "newsletterSubscriber": subscribed,
-        "newsletterSubscribedAt": iterable_date(
-            record.get("date_created"), "subscribers.date_created"
-        ),
-        "newsletterSource": text(record.get("source")),
+        **subscriber_consent(record),
     }
     as_of = parse_timestamp(record.get("date_modified"), "subscribers.date_modified")
     ctx.update_user(identity, fields, as_of)
 
 
-def _address_fields(addresses: Any) -> dict[str, Any]:
-    first = next((a for a in addresses or [] if isinstance(a, dict)), None)
-    if first is None:
+def _first_address(addresses: Any) -> dict[str, Any]:
+    return next((a for a in addresses or [] if isinstance(a, dict)), {})
+
+
+def _address_fields(first: dict[str, Any]) -> dict[str, Any]:
+    if not first:
         return {}
     return {
         "addressCity": text(first.get("city")),

@@ -1,4 +1,5 @@
-"""Order lifecycle events: status changed, shipped, cancelled (deterministic ids)."""
+"""Lifecycle events with deterministic ids: account created, first and repeat purchase, order
+status changed, shipped, cancelled (refunds: `refunds.py`; carts and checkout: `carts.py`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,80 @@ STATUS_NAMES = {
     13: "Disputed",
     14: "Partially Refunded",
 }
+
+
+def emit_account_created(
+    ctx: MapperContext,
+    identity: Identity,
+    record: dict[str, Any],
+    store_hash: str,
+    customer_id: int,
+) -> None:
+    """`account_created` (a welcome journey's trigger), dated by the customer's `date_created`."""
+    created = parse_timestamp(record.get("date_created"), "customers.date_created")
+    if created is None or not ctx.lifecycle_allowed(created):
+        return
+    facts = ctx.store_facts(store_hash)
+    ctx.emit_event(
+        identity,
+        "account_created",
+        f"{store_hash}-customer-{customer_id}-created",
+        int(created.timestamp()),
+        {
+            "customerId": customer_id,
+            "storeHash": store_hash,
+            "currencyCode": facts.currency,
+            "locale": facts.locale,
+            "customerGroupId": integer(
+                record.get("customer_group_id"), "customers.customer_group_id"
+            ),
+            "originChannelId": integer(
+                record.get("origin_channel_id"), "customers.origin_channel_id"
+            ),
+        },
+    )
+
+
+def emit_purchase_milestone(
+    ctx: MapperContext, identity: Identity, record: dict[str, Any], order: OrderFacts
+) -> None:
+    """`first_purchase` or `repeat_purchase` for a qualifying order (already in the ledger).
+
+    A person's first purchase is decided once and remembered, so an order's event id never
+    changes: the earliest-created qualifying order among those seen when the question first came up.
+    """
+    first = ctx.store.first_purchase(identity.person_id)
+    if first is None:
+        first = min(
+            (
+                (row.date_created or "", store_hash, row.order_id)
+                for store_hash, row in ctx.store.ledger_rows(identity.person_id)
+                if row.qualifies
+            ),
+            default=("", order.store_hash, order.order_id),
+        )[1:]
+        ctx.store.put_first_purchase(identity.person_id, *first)
+    if not ctx.lifecycle_allowed(order.created):
+        return
+    is_first = first == (order.store_hash, order.order_id)
+    items = [item for item in record.get("line_items") or [] if isinstance(item, dict)]
+    ctx.emit_event(
+        identity,
+        "first_purchase" if is_first else "repeat_purchase",
+        f"{order.store_hash}-{order.order_id}-{'first' if is_first else 'repeat'}-purchase",
+        int(order.created.timestamp()) if order.created else None,
+        {
+            "orderId": order.order_id,
+            "storeHash": order.store_hash,
+            "currencyCode": order.currency,
+            "locale": order.locale,
+            "total": money(order.total, order.currency, "orders.total_inc_tax"),
+            "itemsCount": sum(
+                integer(item.get("quantity"), "orders.line_items.quantity") or 0 for item in items
+            ),
+            "productNames": [name for item in items if (name := text(item.get("name")))],
+        },
+    )
 
 
 def emit_lifecycle_events(

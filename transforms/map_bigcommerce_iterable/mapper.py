@@ -121,10 +121,12 @@ class BigCommerceToIterableMapper(InlineMapper):
         self._write_messages(self._drain_outbox())
         self._store.close()
         self.logger.info(
-            "Emitted %s; skipped %s; dropped %d field(s) of an unstable type",
+            "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
+            "phone numbers not written to phoneNumber %s",
             dict(self.emitted) or "nothing",
             dict(self._ctx.skipped) or "nothing",
             self._ctx.guard.dropped,
+            dict(self._ctx.phone_problems) or "none",
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -155,11 +157,15 @@ class BigCommerceToIterableMapper(InlineMapper):
             if needs_ltv:
                 fields.update(ctx.ownership.apply(lifetime_value(self._store, current.person_id)))
             fields.update(ctx.ownership.apply(current.profile_fields))
+            phone_number = ctx.phones.take(current.person_id)
+            if phone_number:
+                fields["phoneNumber"] = phone_number
             record: dict[str, Any] = {**current.key}
             data_fields = ctx.guard.check("users", fields)
             if data_fields:
                 record["dataFields"] = data_fields
             self._emit("users", record)
+        ctx.phones.save()
         self._store.commit()
         if self._held_state is not None:
             self._outbox.append(self._held_state)

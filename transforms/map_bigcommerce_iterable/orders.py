@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from map_bigcommerce_iterable.catalog import product_image
+from map_bigcommerce_iterable.consent import checkout_consent
 from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
 from map_bigcommerce_iterable.customers import store_fields
 from map_bigcommerce_iterable.identity import Identity
-from map_bigcommerce_iterable.lifecycle import emit_lifecycle_events
+from map_bigcommerce_iterable.lifecycle import emit_lifecycle_events, emit_purchase_milestone
 from map_bigcommerce_iterable.normalise import (
-    boolean,
     catalog_safe,
     integer,
     iterable_date,
@@ -47,6 +47,7 @@ def handle_orders(ctx: MapperContext, record: dict[str, Any]) -> None:
     _update_profile(ctx, identity, record, billing=billing, customer_id=customer_id, order=order)
     if order.qualifies:
         ctx.emit("purchases", _purchase(ctx, identity, record, order))
+        emit_purchase_milestone(ctx, identity, record, order)
     emit_lifecycle_events(ctx, identity, record, order)
 
 
@@ -61,21 +62,32 @@ def _update_profile(
 ) -> None:
     fields: dict[str, Any] = {
         **identity.profile_fields,
-        **store_fields(ctx, order.store_hash),
-        "emailOptInAtCheckout": boolean(record.get("is_email_opt_in"), "orders.is_email_opt_in"),
+        **store_fields(ctx, identity, order.store_hash),
+        **checkout_consent(record),
     }
-    if order.locale:
-        fields["locale"] = order.locale
-    if not customer_id and not identity.registered:
-        # Only guests take their name from the billing address; customers own their profile.
+    shopper_locale = text(record.get("customer_locale"))
+    if shopper_locale:
+        # Remembered: the person's later records without one keep it (not the store's default).
+        ctx.store.put_shopper_locale(identity.person_id, shopper_locale)
+        fields["locale"] = shopper_locale
+    guest = not customer_id and not identity.registered
+    if guest:
+        # Only guests take their name and phone from the billing address; customers own theirs.
         fields.update(
             {
                 "customerType": "guest",
                 "firstName": text(billing.get("first_name")),
                 "lastName": text(billing.get("last_name")),
+                "phone": text(billing.get("phone")),
             }
         )
     ctx.update_user(identity, fields, order.modified)
+    if guest:
+        countries = (
+            text(billing.get("country_iso2")),
+            ctx.store_facts(order.store_hash).country_code,
+        )
+        ctx.offer_phone(identity, billing.get("phone"), countries, order.modified)
 
 
 def _purchase(

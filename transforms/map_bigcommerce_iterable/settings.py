@@ -163,12 +163,27 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "cart_recovery_url_template",
+        th.StringType,
+        default="{store_url}/cart.php",
+        description=(
+            "`recoveryUrl` of `cart_abandoned` events when the cart carries no "
+            "`redirect_urls.cart_url`. Placeholders `{store_url}` (storefront base URL), "
+            "`{cart_id}`, `{token}` (the abandoned-cart token of the webhook), e.g. a headless "
+            "storefront's `recover_abandoned_cart` route "
+            "`https://shop.example.com/recover?t={token}`. "
+            "The default, the storefront's cart page, restores the cart in the shopper's own "
+            "browser only. Empty: no URL."
+        ),
+    ),
+    th.Property(
         "lifecycle_events_since",
         th.DateTimeType,
         description=(
-            "Order lifecycle events (status changed, shipped, cancelled, refunded) are only "
-            "emitted for changes at or after this time. Set it to the go-live date so a "
-            "backfill does not trigger journeys for old orders. Default: all."
+            "Lifecycle events (account created, first/repeat purchase, order status changed, "
+            "shipped, cancelled, refunded) are only emitted for changes at or after this time. "
+            "Set it to the go-live date so a backfill does not trigger journeys for old "
+            "customers and orders. Default: all."
         ),
     ),
     th.Property(
@@ -219,6 +234,7 @@ class MapperSettings:
     default_locale: str | None
     default_store_url: str | None
     item_id_template: str
+    cart_recovery_url_template: str
     lifecycle_events_since: datetime | None
     include_customer_attributes: bool
     user_buffer_size: int
@@ -234,6 +250,12 @@ class MapperSettings:
             config, "guest_user_id_template", required={"email_hash"}, allowed={"store_hash"}
         )
         _check_template(config, "item_id_template", required={"product_id"}, allowed={"store_hash"})
+        _check_template(
+            config,
+            "cart_recovery_url_template",
+            required=set(),
+            allowed={"store_url", "cart_id", "token"},
+        )
         if config["identity_scope"] == "per_store" and config["identity_mode"] != "user_id":
             _fail(
                 "identity_scope",
@@ -278,6 +300,7 @@ class MapperSettings:
             default_locale=config.get("default_locale"),
             default_store_url=config.get("default_store_url"),
             item_id_template=config["item_id_template"],
+            cart_recovery_url_template=config["cart_recovery_url_template"],
             lifecycle_events_since=since,
             include_customer_attributes=config["include_customer_attributes"],
             user_buffer_size=config["user_buffer_size"],
@@ -287,6 +310,9 @@ class MapperSettings:
 
 # Canonical event keys (the names before prefix and style), documented in the README.
 EVENT_KEYS = (
+    "account_created",
+    "first_purchase",
+    "repeat_purchase",
     "order_status_changed",
     "order_shipped",
     "order_cancelled",

@@ -21,12 +21,14 @@ from sqlalchemy.engine import Connection, make_url
 from map_bigcommerce_iterable.tables import (
     carts,
     customers,
+    first_purchases,
     ledger,
     lookups,
     meta_table,
     metadata,
     order_statuses,
     people,
+    phone_writes,
     products,
     refunds,
 )
@@ -38,6 +40,12 @@ class Person:
     email_key: str | None
     user_id: str
     registered: bool
+
+
+@dataclass(frozen=True)
+class PhoneWrite:
+    phone_number: str
+    source_at: str | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,11 @@ _CART_FIELD = {
     name: sa.select(carts.c[name]).where(_key(carts, "store_hash", "cart_id"))
     for name in ("person_id", "checkout_started_at")
 }
+_PHONE_WRITE = sa.select(phone_writes).where(_key(phone_writes, "person_id"))
+_FIRST_PURCHASE = sa.select(first_purchases).where(_key(first_purchases, "person_id"))
 _UPSERT_KEYS = {
+    "phone_writes": ("person_id",),
+    "first_purchases": ("person_id",),
     "people": ("id",),
     "customers": ("store_hash", "customer_id"),
     "order_ledger": ("store_hash", "order_id"),
@@ -285,6 +297,20 @@ class EmbeddedStore:
             ).scalar_one_or_none()
         return self._lookup_cache[cache_key]
 
+    # -- shoppers' own locales (not cached: one row per person) ---------------------------------
+
+    def shopper_locale(self, person_id: int) -> str | None:
+        return self._conn.execute(
+            _LOOKUP, {"k_store_hash": "", "k_kind": "shopper_locale", "k_key": str(person_id)}
+        ).scalar_one_or_none()
+
+    def put_shopper_locale(self, person_id: int, locale: str) -> None:
+        self._upsert(
+            lookups,
+            {"store_hash": "", "kind": "shopper_locale", "key": str(person_id)},
+            {"value": locale},
+        )
+
     # -- carts -------------------------------------------------------------------------------
 
     def put_cart(self, store_hash: str, cart_id: str, person_id: int) -> None:
@@ -308,6 +334,32 @@ class EmbeddedStore:
             carts, {"store_hash": store_hash, "cart_id": cart_id}, {"checkout_started_at": at}
         )
         return at
+
+    # -- phone numbers written -----------------------------------------------------------------
+
+    def phone_write(self, person_id: int) -> PhoneWrite | None:
+        row = self._conn.execute(_PHONE_WRITE, {"k_person_id": person_id}).first()
+        return PhoneWrite(row.phone_number, row.source_at) if row is not None else None
+
+    def put_phone_write(self, person_id: int, write: PhoneWrite) -> None:
+        self._upsert(
+            phone_writes,
+            {"person_id": person_id},
+            {"phone_number": write.phone_number, "source_at": write.source_at},
+        )
+
+    # -- first purchases ---------------------------------------------------------------------
+
+    def first_purchase(self, person_id: int) -> tuple[str, int] | None:
+        row = self._conn.execute(_FIRST_PURCHASE, {"k_person_id": person_id}).first()
+        return (row.store_hash, int(row.order_id)) if row is not None else None
+
+    def put_first_purchase(self, person_id: int, store_hash: str, order_id: int) -> None:
+        self._upsert(
+            first_purchases,
+            {"person_id": person_id},
+            {"store_hash": store_hash, "order_id": order_id},
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 

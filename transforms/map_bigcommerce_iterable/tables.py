@@ -81,3 +81,20 @@ carts = sa.Table(
     sa.Column("person_id", sa.Integer, nullable=False),
     sa.Column("checkout_started_at", sa.String(40)),
 )
+# The E.164 number last written to each person's `phoneNumber`, and the time of the BigCommerce
+# record it came from: a number is written again only when BigCommerce's changed since (phone.py).
+phone_writes = sa.Table(
+    "phone_writes",
+    metadata,
+    sa.Column("person_id", sa.Integer, primary_key=True),
+    sa.Column("phone_number", sa.String(20), nullable=False),
+    sa.Column("source_at", sa.String(40)),
+)
+# The first qualifying order of each person (decided once, so event ids never change).
+first_purchases = sa.Table(
+    "first_purchases",
+    metadata,
+    sa.Column("person_id", sa.Integer, primary_key=True),
+    sa.Column("store_hash", sa.String(64), nullable=False),
+    sa.Column("order_id", sa.BigInteger, nullable=False),
+)

@@ -113,6 +113,12 @@ class IterableEmulator:
         with self.state.lock:
             return {label: dict(sources) for label, sources in self.state.write_sources.items()}
 
+    def non_e164_phone_numbers(self) -> list[dict[str, Any]]:
+        """Every `phoneNumber` written that is not E.164, in write order:
+        `{"user": <label>, "phoneNumber": <value as sent>, "source": <endpoint>}`."""
+        with self.state.lock:
+            return copy.deepcopy(self.state.non_e164_phone_numbers)
+
     def field_types(self) -> dict[str, dict[str, str]]:
         """The type registry: `user`, `purchase`, `customEvent:<name>` -> field path -> type."""
         with self.state.lock:

@@ -65,6 +65,11 @@ class IterableInspector(InspectorClient):
         result: dict[str, dict[str, int]] = self._call("GET", "/user_write_sources")
         return result
 
+    def non_e164_phone_numbers(self) -> list[dict[str, Any]]:
+        """Every `phoneNumber` written that is not E.164 (see `IterableEmulator`)."""
+        result: list[dict[str, Any]] = self._call("GET", "/non_e164_phone_numbers")
+        return result
+
     def field_types(self) -> dict[str, dict[str, str]]:
         result: dict[str, dict[str, str]] = self._call("GET", "/field_types")
         return result

@@ -60,6 +60,9 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
     async def user_write_sources(request: Request) -> Response:
         return json_response(emulator.user_write_sources())
 
+    async def non_e164_phone_numbers(request: Request) -> Response:
+        return json_response(emulator.non_e164_phone_numbers())
+
     async def field_types(request: Request) -> Response:
         return json_response(emulator.field_types())
 
@@ -109,6 +112,7 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         Route(f"{PREFIX}/write_counts/{{kind}}", write_counts, methods=["GET"]),
         Route(f"{PREFIX}/user_write_sources", user_write_sources, methods=["GET"]),
         Route(f"{PREFIX}/field_types", field_types, methods=["GET"]),
+        Route(f"{PREFIX}/non_e164_phone_numbers", non_e164_phone_numbers, methods=["GET"]),
         Route(f"{PREFIX}/requests", requests_log, methods=["GET"]),
         Route(f"{PREFIX}/forgotten", forgotten, methods=["GET", "POST"]),
         Route(f"{PREFIX}/faults", faults_endpoint(emulator.faults), methods=["GET", "POST"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from sandbox.iterable.settings import EmulatorSettings
 from sandbox.iterable.state import ProjectState, UserProfile
 
 USER_CATEGORY = "user"
+# E.164: `+`, a country code not starting with 0, at most 15 digits in all.
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 @dataclass
@@ -124,7 +127,23 @@ def write_user(
     data = {k: v for k, v in prepared.data_fields.items() if k not in ("email", "userId")}
     merge_fields(profile.data_fields, data, prepared.merge_nested)
     state.touch(profile, source)
+    _flag_non_e164_phone(state, profile, data, source)
     return profile
+
+
+def _flag_non_e164_phone(
+    state: ProjectState, profile: UserProfile, data: dict[str, Any], source: str
+) -> None:
+    """Iterable sends SMS only to E.164 numbers; whether its API rejects other forms is not
+    documented, so the emulator stores them like Iterable might and records each one."""
+    if "phoneNumber" not in data:
+        return
+    value = data["phoneNumber"]
+    if value is None or (isinstance(value, str) and E164.match(value)):
+        return
+    state.non_e164_phone_numbers.append(
+        {"user": state.label(profile), "phoneNumber": value, "source": source}
+    )
 
 
 def _identity_change(

@@ -99,6 +99,8 @@ class ProjectState:
         }
         # Which endpoints wrote each profile: user label -> endpoint -> count.
         self.write_sources: dict[str, Counter[str]] = {}
+        # Every `phoneNumber` written that is not E.164 (flagged, not rejected: see ITERABLE.md).
+        self.non_e164_phone_numbers: list[dict[str, Any]] = []
         self._generated_ids = itertools.count(1)
 
     def reset(self) -> None:
