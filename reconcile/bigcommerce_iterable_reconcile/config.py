@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft7Validator
 from singer_sdk.exceptions import ConfigValidationError
 
 from bigcommerce_iterable_reconcile.compare import Checks, Tolerance
@@ -107,6 +108,11 @@ def _mapper_settings(file_values: dict[str, Any], environ: Mapping[str, str]) ->
         except json.JSONDecodeError as exc:
             msg = f"{MAPPER_ENV}{name.upper()}: expected JSON ({exc})"
             raise ConfigError(msg) from exc
+    problem = next(iter(Draft7Validator(CONFIG_JSONSCHEMA).iter_errors(values)), None)
+    if problem is not None:
+        where = ".".join(str(part) for part in problem.absolute_path) or "mapper"
+        msg = f"mapper setting {where}: {problem.message}"
+        raise ConfigError(msg)
     try:
         return MapperSettings.from_config(values)
     except ConfigValidationError as exc:
