@@ -7,7 +7,7 @@ currency, then one table per kind of discrepancy with the ids to act on.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html import escape
 
@@ -55,8 +55,18 @@ def _chart(currency: str, rows: list[DailyTotal]) -> str:
         return f"{x:.1f},{y:.1f}"
 
     by_day = {row.day: row for row in rows}
-    bigcommerce = " ".join(point(d, by_day[d].bigcommerce_revenue) for d in days)
-    iterable = " ".join(point(d, by_day[d].iterable_revenue) for d in days)
+    # Every day of the span, 0 where neither system has a purchase: a line between two
+    # distant days would otherwise suggest revenue in between.
+    every_day = [days[0] + timedelta(days=n) for n in range(span + 1)] if len(days) > 1 else days
+
+    def revenue(day: date, system: str) -> Decimal:
+        row = by_day.get(day)
+        if row is None:
+            return Decimal(0)
+        return row.bigcommerce_revenue if system == "bigcommerce" else row.iterable_revenue
+
+    bigcommerce = " ".join(point(d, revenue(d, "bigcommerce")) for d in every_day)
+    iterable = " ".join(point(d, revenue(d, "iterable")) for d in every_day)
     axis_y = MARGIN + plot_h
     # A single day is a point, which a polyline does not draw: mark it.
     dots = (

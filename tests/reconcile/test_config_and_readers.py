@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bigcommerce_iterable_reconcile.cli import _parser
 from bigcommerce_iterable_reconcile.config import ConfigError, load_config
 from bigcommerce_iterable_reconcile.iterable_reader import (
     EXPORT_DATA,
@@ -210,3 +211,18 @@ def test_sandbox_serve_keeps_iterables_export_limit_unless_told():
 
 def test_sandbox_start_matches_the_sandbox_store():
     assert date(2024, 1, 1) == ORDERS_START.date()
+
+
+def test_readme_documents_every_option(repo_root: Path):
+    readme = (repo_root / "README.md").read_text()
+    section = readme.split("## Reconciliation", 1)[1].split("\n## ", 1)[0]
+    options = [
+        option
+        for action in _parser()._actions
+        for option in action.option_strings
+        if option.startswith("--") and option not in ("--help", "--config")
+    ]
+    assert options
+    for option in options:
+        assert f"`{option}`" in section, option
+    assert (repo_root / "docs" / "reconcile-report.png").stat().st_size < 300_000
