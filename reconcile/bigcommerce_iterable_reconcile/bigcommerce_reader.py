@@ -13,6 +13,7 @@ from bigcommerce_iterable_reconcile.records import BigCommerceData, Order, Produ
 from map_bigcommerce_iterable.currency import conversion_factor
 from map_bigcommerce_iterable.ids import catalog_item_id, purchase_id
 from map_bigcommerce_iterable.normalise import (
+    NormalisationError,
     boolean,
     integer,
     normalise_email,
@@ -64,7 +65,7 @@ class BigCommerceReader:
         return BigCommerceData(self._store_hash, orders, catalog)
 
     def _list(
-        self, version: str, path: str, params: dict[str, Any], what: str
+        self, version: str, path: str, params: dict[str, Any], what: str | None
     ) -> Iterator[dict[str, Any]]:
         paginator = V2PagePaginator(PAGE_SIZE) if version == "v2" else V3PagePaginator(PAGE_SIZE)
         page, seen = 1, 0
@@ -74,7 +75,8 @@ class BigCommerceReader:
             )
             items = page_items(response, version)
             seen += len(items)
-            self._progress(f"BigCommerce {what}: {seen} read")
+            if what:
+                self._progress(f"BigCommerce {what}: {seen} read")
             yield from items
             if not paginator.has_more(response):
                 return
@@ -101,8 +103,9 @@ class BigCommerceReader:
         for first in range(0, len(ordered), CUSTOMER_IDS_PER_REQUEST):
             chunk = ordered[first : first + CUSTOMER_IDS_PER_REQUEST]
             params = {"id:in": ",".join(map(str, chunk))}
-            for customer in self._list("v3", "/customers", params, "customers"):
+            for customer in self._list("v3", "/customers", params, None):
                 emails[int(customer["id"])] = normalise_email(customer.get("email"))
+        self._progress(f"BigCommerce customers of those orders: {len(emails)} read")
         return emails
 
     def _order(
@@ -144,8 +147,8 @@ class BigCommerceReader:
         )
         created = parse_timestamp(raw.get("date_created"), "orders.date_created")
         if created is None:
-            msg = f"BigCommerce order {order_id} has no date_created"
-            raise ValueError(msg)
+            msg = f"orders record {order_id}: missing field date_created"
+            raise NormalisationError(msg)
         return Order(
             order_id=order_id,
             purchase_id=purchase_id(self._store_hash, order_id),

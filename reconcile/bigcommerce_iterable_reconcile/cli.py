@@ -46,6 +46,7 @@ from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 
 EXIT_AGREE, EXIT_DISAGREE, EXIT_ERROR = 0, 1, 2
+SANDBOX_HINT = "the sandbox: `uv run sandbox serve --bigcommerce-port 8701 --iterable-port 8702`"
 LOGGER = logging.getLogger("bigcommerce_iterable_reconcile")
 
 
@@ -128,6 +129,8 @@ def run(config: ReconcileConfig, quiet: bool = False) -> Reconciliation:
             "api_url": config.iterable.api_url,
             "catalog_name": config.iterable.catalog_name,
             "rate_limits": {EXPORT_DATA.key: config.export_rate_per_minute / 60.0},
+            "max_retries": 5,
+            "retry_max_delay": 30.0,
         }
     )
     client = IterableClient(settings, RunStats(), Redactor(config.iterable.api_key), LOGGER)
@@ -167,6 +170,8 @@ def write_reports(result: Reconciliation, out_dir: Path) -> tuple[Path, Path]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    redactor = Redactor()  # the secrets, once known: no error message may show them
+    hint = ""
     try:
         config = load_config(
             config_path=args.config,
@@ -180,16 +185,20 @@ def main(argv: list[str] | None = None) -> int:
             check_catalog=not args.no_catalog,
             out_dir=args.out_dir,
         )
+        redactor = Redactor(config.bigcommerce.access_token, config.iterable.api_key)
+        if config.sandbox:
+            hint = f" (no credentials set, so this used {SANDBOX_HINT})"
         result = run(config, quiet=args.quiet)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except (FatalAPIError, IterableReadError, NormalisationError) as exc:
-        # The tap's and target's clients name the request, never the token or key.
-        print(f"error: {exc}", file=sys.stderr)
+        # The tap's and target's clients name the request, never the token or key; an answer's
+        # text could still echo one, so it is redacted once more.
+        print(f"error: {redactor.text(str(exc))}{hint}", file=sys.stderr)
         return EXIT_ERROR
     except requests.RequestException as exc:
-        print(f"error: could not reach an API: {type(exc).__name__}", file=sys.stderr)
+        print(f"error: could not reach an API: {type(exc).__name__}{hint}", file=sys.stderr)
         return EXIT_ERROR
     html_path, json_path = write_reports(result, config.out_dir)
     print(terminal_table(result))

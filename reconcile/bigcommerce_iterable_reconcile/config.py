@@ -206,7 +206,12 @@ def load_config(
             access_token=str(tap["access_token"]),
             user_agent="bigcommerce-iterable-reconcile",
             timeout_seconds=float(tap.get("request_timeout", 60)),
-            retry=RetrySettings(max_retries=int(tap.get("max_retries", 5))),
+            # Someone is waiting for the answer: shorter backoff than the tap's scheduled runs.
+            retry=RetrySettings(
+                max_retries=int(tap.get("max_retries", 4)),
+                backoff_base_seconds=1.0,
+                backoff_max_seconds=30.0,
+            ),
         ),
         iterable=IterableSettings(
             api_url=str(target.get("api_url") or "https://api.iterable.com").rstrip("/"),
