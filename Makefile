@@ -7,7 +7,7 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
-	target-iterable/target_iterable sandbox/sandbox
+	target-iterable/target_iterable sandbox/sandbox reconcile/bigcommerce_iterable_reconcile
 
 .PHONY: install lint format test demo benchmark clean
 

@@ -16,6 +16,7 @@ from typing import Any
 from sandbox.bigcommerce.app import build_app as build_bigcommerce_app
 from sandbox.common.server import serve_in_thread
 from sandbox.iterable.app import build_app as build_iterable_app
+from sandbox.iterable.rate_limits import DEFAULT_RATE_LIMITS
 
 _STORE_HASH = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -73,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
         default=0.01,
         help="multiplier on BigCommerce's webhook retry delays (1 = real: 60 s, 180 s, ...)",
     )
+    serve.add_argument(
+        "--iterable-export-rate-per-minute",
+        type=_at_least(0, float),
+        default=DEFAULT_RATE_LIMITS["export/data.json"] * 60,
+        help="Iterable export/data.json requests per minute (default 4, Iterable's own limit; "
+        "the demo and tests raise it so reconciliation does not wait)",
+    )
     serve.add_argument("--json", action="store_true", help="print one JSON line with the URLs")
     return parser
 
@@ -86,7 +94,10 @@ def serve(args: argparse.Namespace) -> int:
         rate_limit_window_ms=args.rate_limit_window_ms,
         webhook_retry_scale=args.webhook_retry_scale,
     )
-    iterable_app, iterable = build_iterable_app(project_type=args.project_type)
+    iterable_app, iterable = build_iterable_app(
+        project_type=args.project_type,
+        rate_limits={"export/data.json": args.iterable_export_rate_per_minute / 60},
+    )
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -102,6 +103,7 @@ class IterableClient:
         self._redactor = redactor
         self._logger = logger
         self._pacers = {e.key: Pacer(settings.rate_limits[e.key]) for e in ALL_ENDPOINTS}
+        self._pacers_lock = threading.Lock()
         # One session for every thread: urllib3's pool is thread-safe, and one session is
         # closed once at the end of the run (no socket left to the garbage collector).
         self._session = requests.Session()
@@ -119,6 +121,14 @@ class IterableClient:
     def close(self) -> None:
         self._session.close()
 
+    def _pacer(self, endpoint: Endpoint) -> Pacer:
+        """The endpoint's pacer; endpoints other tools call (reads) get one on first use."""
+        with self._pacers_lock:
+            if endpoint.key not in self._pacers:
+                rate = self._settings.rate_limits.get(endpoint.key, endpoint.default_rate)
+                self._pacers[endpoint.key] = Pacer(rate)
+            return self._pacers[endpoint.key]
+
     def _delays(self) -> Iterator[float]:
         policy = self._settings.retry
         waits = backoff.expo(factor=policy.initial_delay, max_value=policy.max_delay)
@@ -132,8 +142,14 @@ class IterableClient:
         *,
         body: str | None = None,
         path_params: dict[str, str] | None = None,
+        query: Mapping[str, str | Sequence[str]] | None = None,
+        full_text: bool = False,
     ) -> Answer:
-        """Send one request (pre-encoded JSON body), retrying what is worth retrying."""
+        """Send one request (pre-encoded JSON body), retrying what is worth retrying.
+
+        `query` adds URL parameters (a sequence repeats one); `full_text` keeps the whole
+        answer in `Answer.text` (export reads: newline-delimited JSON, not one object).
+        """
         path = endpoint.path.format(
             **{k: quote(v, safe="") for k, v in (path_params or {}).items()}
         )
@@ -142,14 +158,14 @@ class IterableClient:
         delays = self._delays()
         attempt = 0
         while True:
-            waited = self._pacers[endpoint.key].wait()
+            waited = self._pacer(endpoint).wait()
             if waited > 0:
                 self._stats.waited(endpoint.key, waited)
             self._stats.request(endpoint.key)
             sent_at = time.monotonic()
-            failure, retry_after, answer = self._attempt(endpoint, url, body)
+            failure, retry_after, answer = self._attempt(endpoint, url, body, query, full_text)
             if answer is not None and failure is None:
-                self._pacers[endpoint.key].succeeded()
+                self._pacer(endpoint).succeeded()
                 if answer.status in (404, 405) and not answer.body:
                     # Not an Iterable answer (an HTML page): the URL is wrong, not the records.
                     raise IterableError(
@@ -176,7 +192,7 @@ class IterableClient:
                 delay = min(retry_after, self._settings.retry.max_delay)
             if rate_limited:
                 # Slow every sender of this endpoint down, not only this one: no 429 storm.
-                self._pacers[endpoint.key].rate_limited(delay, sent_at)
+                self._pacer(endpoint).rate_limited(delay, sent_at)
             self._stats.retry(endpoint.key, rate_limited=rate_limited)
             self._logger.warning(
                 "Retrying %s in %.2fs after %s (retry %d of %d)",
@@ -189,7 +205,12 @@ class IterableClient:
             time.sleep(delay)
 
     def _attempt(
-        self, endpoint: Endpoint, url: str, body: str | None
+        self,
+        endpoint: Endpoint,
+        url: str,
+        body: str | None,
+        query: Mapping[str, str | Sequence[str]] | None = None,
+        full_text: bool = False,
     ) -> tuple[str | None, float | None, Answer | None]:
         """One HTTP exchange → (retryable failure or None, Retry-After seconds, answer)."""
         try:
@@ -197,20 +218,23 @@ class IterableClient:
                 endpoint.method,
                 url,
                 data=body.encode() if body is not None else None,
+                params=query,
                 timeout=self._settings.request_timeout,
             )
         except _DROPPED as error:
             return f"{type(error).__name__}", None, None
-        answer = self._read(response)
+        answer = self._read(response, full_text)
         if answer.status in RETRYABLE_STATUSES:
             failure = f"HTTP {answer.status} {answer.code or ''}".strip()
             return failure, _retry_after_seconds(response.headers.get("Retry-After")), answer
         return None, None, answer
 
-    def _read(self, response: requests.Response) -> Answer:
-        text = self._redactor.text(response.text[:_MAX_TEXT])
+    def _read(self, response: requests.Response, full_text: bool = False) -> Answer:
+        text = self._redactor.text(response.text if full_text else response.text[:_MAX_TEXT])
         try:
-            parsed = response.json()
+            # A successful full-text answer is not one JSON object (NDJSON may look like one).
+            success = 200 <= response.status_code < 300
+            parsed = None if full_text and success else response.json()
         except ValueError:
             parsed = None
         body = parsed if isinstance(parsed, dict) else {}

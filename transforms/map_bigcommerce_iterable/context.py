@@ -13,7 +13,8 @@ from typing import Any
 from map_bigcommerce_iterable.currency import StoreFacts
 from map_bigcommerce_iterable.events import EventNamer, event_record
 from map_bigcommerce_iterable.identity import Identity, IdentityResolver
-from map_bigcommerce_iterable.normalise import NormalisationError, catalog_safe, to_decimal
+from map_bigcommerce_iterable.ids import catalog_item_id
+from map_bigcommerce_iterable.normalise import NormalisationError, to_decimal
 from map_bigcommerce_iterable.ownership import Owner, OwnershipPolicy
 from map_bigcommerce_iterable.phone import region_of, to_e164
 from map_bigcommerce_iterable.phone_ownership import PhoneOwnership
@@ -78,9 +79,7 @@ class MapperContext:
         return base.rstrip("/") + "/" + path.lstrip("/")
 
     def item_id(self, store_hash: str, product_id: Any) -> str:
-        return catalog_safe(
-            self.settings.item_id_template.format(store_hash=store_hash, product_id=product_id)
-        )
+        return catalog_item_id(self.settings.item_id_template, store_hash, product_id)
 
     def lifecycle_allowed(self, when: datetime | None) -> bool:
         since = self.settings.lifecycle_events_since

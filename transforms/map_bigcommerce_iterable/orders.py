@@ -11,6 +11,7 @@ from map_bigcommerce_iterable.consent import checkout_consent
 from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
 from map_bigcommerce_iterable.customers import store_fields
 from map_bigcommerce_iterable.identity import Identity
+from map_bigcommerce_iterable.ids import purchase_id
 from map_bigcommerce_iterable.lifecycle import emit_lifecycle_events, emit_purchase_milestone
 from map_bigcommerce_iterable.normalise import (
     catalog_safe,
@@ -129,7 +130,7 @@ def _purchase(
             order.total * order.reporting_factor, reporting, "orders.total_inc_tax"
         )
     purchase: dict[str, Any] = {
-        "id": f"{order.store_hash}-{order.order_id}",
+        "id": purchase_id(order.store_hash, order.order_id),
         "user": dict(identity.key),
         "items": [
             _line_item(ctx, order, item)

@@ -1,0 +1,1 @@
+"""`bigcommerce-iterable-reconcile`: a QA report of whether BigCommerce and Iterable agree."""

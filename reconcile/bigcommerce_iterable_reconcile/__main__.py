@@ -1,0 +1,5 @@
+import sys
+
+from bigcommerce_iterable_reconcile.cli import main
+
+sys.exit(main())
