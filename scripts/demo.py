@@ -286,6 +286,8 @@ def _reconcile(env: dict[str, str]) -> None:
         "--export-rate-per-minute", str(DEMO_EXPORTS_PER_MINUTE),
         "--out-dir", str(DEMO_DIR / "reconcile"),
     ]  # fmt: skip
+    for dead_letter_file in sorted(DEMO_DIR.glob("dead-letters-run-*.jsonl")):
+        command += ["--dead-letters", str(dead_letter_file)]
     result = subprocess.run(
         command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
     )

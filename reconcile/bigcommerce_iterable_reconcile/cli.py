@@ -17,7 +17,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import requests
@@ -31,6 +31,7 @@ from bigcommerce_iterable_reconcile.config import (
     ReconcileConfig,
     load_config,
 )
+from bigcommerce_iterable_reconcile.dead_letters import dead_lettered_subjects
 from bigcommerce_iterable_reconcile.iterable_reader import (
     EXPORT_DATA,
     IterableReader,
@@ -91,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-catalog", action="store_true", help="skip the catalog check")
     parser.add_argument(
+        "--dead-letters",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="the target's dead-letter file or folder (repeatable): absences it accounts for are "
+        "listed with their reason and not counted against the tolerance",
+    )
+    parser.add_argument(
         "--out-dir",
         type=Path,
         default=Path("reconcile-report"),
@@ -108,7 +118,9 @@ def _progress(quiet: bool) -> Callable[[str], None]:
     return say
 
 
-def run(config: ReconcileConfig, quiet: bool = False) -> Reconciliation:
+def run(
+    config: ReconcileConfig, quiet: bool = False, dead_letters: Mapping[str, str] | None = None
+) -> Reconciliation:
     progress = _progress(quiet)
     progress(f"Reconciling {config.describe()}")
     api = BigCommerceAPI(config.bigcommerce)
@@ -156,6 +168,7 @@ def run(config: ReconcileConfig, quiet: bool = False) -> Reconciliation:
         end=config.end,
         tolerance=config.tolerance,
         checks=config.checks,
+        dead_letters=dead_letters,
     )
 
 
@@ -165,6 +178,18 @@ def write_reports(result: Reconciliation, out_dir: Path) -> tuple[Path, Path]:
     html_path.write_text(render_html(result), encoding="utf-8")
     json_path.write_text(json.dumps(summary(result), indent=2) + "\n", encoding="utf-8")
     return html_path, json_path
+
+
+def _dead_letters(paths: list[Path]) -> dict[str, str]:
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        msg = f"--dead-letters: no such file or folder: {', '.join(missing)}"
+        raise ConfigError(msg)
+    try:
+        return dead_lettered_subjects(paths)
+    except ValueError as exc:
+        msg = f"--dead-letters: {exc}"
+        raise ConfigError(msg) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         redactor = Redactor(config.bigcommerce.access_token, config.iterable.api_key)
         if config.sandbox:
             hint = f" (no credentials set, so this used {SANDBOX_HINT})"
-        result = run(config, quiet=args.quiet)
+        result = run(config, quiet=args.quiet, dead_letters=_dead_letters(args.dead_letters))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -7,8 +7,8 @@ Iterable's export says what is there. Every discrepancy names the ids to act on.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -36,6 +36,9 @@ KINDS: dict[str, str] = {
     "catalog_item_missing": "Catalog items missing",
     "catalog_item_stale": "Catalog items with a stale price or name",
 }
+# Discrepancies a dead letter can explain: only absences. A duplicate or a wrong total is never
+# explained by a record the target refused.
+EXPLAINABLE_KINDS = frozenset({"purchase_missing", "user_missing", "catalog_item_missing"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Discrepancy:
     iterable: str = ""
     day: str = ""
     currency: str = ""
+    dead_letter: str = ""  # the reason, when the target's dead-letter log accounts for it
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,13 @@ class Reconciliation:
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
+    def unexplained(self) -> list[Discrepancy]:
+        """The discrepancies no dead letter accounts for: only these count against tolerance."""
+        return [d for d in self.discrepancies if not d.dead_letter]
+
+    @property
     def agrees(self) -> bool:
-        return len(self.discrepancies) <= self.tolerance.max_discrepancies
+        return len(self.unexplained) <= self.tolerance.max_discrepancies
 
     def by_kind(self) -> dict[str, list[Discrepancy]]:
         grouped: dict[str, list[Discrepancy]] = {kind: [] for kind in KINDS}
@@ -106,7 +115,9 @@ def reconcile(
     end: datetime,
     tolerance: Tolerance,
     checks: Checks | None = None,
+    dead_letters: Mapping[str, str] | None = None,
 ) -> Reconciliation:
+    """Compare; `dead_letters` (subject → reason) marks absences the target dead-lettered."""
     checks = checks or Checks()
 
     def in_range(moment: datetime | None) -> bool:
@@ -143,7 +154,16 @@ def reconcile(
     if checks.catalog:
         found += catalog_discrepancies(bigcommerce, iterable, tolerance.revenue)
     result.daily = daily_totals(expected.values(), purchases)
+    if dead_letters:
+        result.discrepancies = [_explain(d, dead_letters) for d in found]
     return result
+
+
+def _explain(discrepancy: Discrepancy, dead_letters: Mapping[str, str]) -> Discrepancy:
+    reason = dead_letters.get(discrepancy.subject)
+    if reason is None or discrepancy.kind not in EXPLAINABLE_KINDS:
+        return discrepancy
+    return replace(discrepancy, dead_letter=reason)
 
 
 def _money(amount: Decimal | None, currency: str | None = None) -> str:

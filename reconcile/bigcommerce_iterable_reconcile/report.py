@@ -9,13 +9,15 @@ from bigcommerce_iterable_reconcile.compare import KINDS, Reconciliation
 
 
 def verdict_text(result: Reconciliation) -> str:
-    count = len(result.discrepancies)
+    count = len(result.unexplained)
     allowed = result.tolerance.max_discrepancies
+    explained = len(result.discrepancies) - count
+    known = f"; {explained} more are in the dead-letter log" if explained else ""
     if result.agrees and count == 0:
-        return "AGREE: BigCommerce and Iterable match"
+        return f"AGREE: BigCommerce and Iterable match{known}"
     if result.agrees:
-        return f"AGREE within tolerance: {count} discrepancies (at most {allowed} allowed)"
-    return f"DISAGREE: {count} discrepancies (at most {allowed} allowed)"
+        return f"AGREE within tolerance: {count} discrepancies (at most {allowed} allowed){known}"
+    return f"DISAGREE: {count} discrepancies (at most {allowed} allowed){known}"
 
 
 def summary(result: Reconciliation) -> dict[str, Any]:
@@ -31,7 +33,8 @@ def summary(result: Reconciliation) -> dict[str, Any]:
             "revenue": str(result.tolerance.revenue),
         },
         "counts": result.counts,
-        "discrepancy_count": len(result.discrepancies),
+        "discrepancy_count": len(result.unexplained),
+        "dead_lettered_count": len(result.discrepancies) - len(result.unexplained),
         "discrepancies_by_kind": {kind: len(items) for kind, items in grouped.items()},
         "daily": [
             {
@@ -61,7 +64,9 @@ def terminal_table(result: Reconciliation) -> str:
     for kind, title in KINDS.items():
         items = grouped[kind]
         first = ", ".join(d.subject for d in items[:3]) + (" ..." if len(items) > 3 else "")
-        lines.append(f"{title:<{width}}  {len(items):>5}  {first}")
+        known = sum(1 for d in items if d.dead_letter)
+        note = f"  ({known} dead-lettered)" if known else ""
+        lines.append(f"{title:<{width}}  {len(items):>5}  {first}{note}")
     lines.append(
         f"{'Days (per currency) whose totals differ':<{width}}  {days_off:>5}  "
         f"of {len(result.daily)} days"

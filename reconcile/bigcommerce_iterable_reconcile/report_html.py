@@ -36,7 +36,7 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .none {{ color: #6b7280; }}
 .legend span {{ display: inline-block; width: 14px; height: 14px; margin: 0 6px 0 16px;
   vertical-align: -2px; }}
-svg {{ background: #fff; border: 1px solid #e5e7eb; }}
+svg {{ background: #fff; border: 1px solid #e5e7eb; max-width: 100%; height: auto; }}
 code {{ font-size: 13px; }}
 """
 
@@ -155,12 +155,13 @@ def _discrepancy_tables(result: Reconciliation) -> str:
         body = "".join(
             f"<tr><td><code>{escape(d.subject)}</code></td><td>{escape(d.detail)}</td>"
             f"<td>{escape(d.day)}</td><td>{escape(d.currency)}</td>"
-            f"<td>{escape(d.bigcommerce)}</td><td>{escape(d.iterable)}</td></tr>"
+            f"<td>{escape(d.bigcommerce)}</td><td>{escape(d.iterable)}</td>"
+            f"<td>{escape(d.dead_letter)}</td></tr>"
             for d in items
         )
         parts.append(
             f"<h2>{title}</h2><table><tr><th>id</th><th>what</th><th>day</th><th>currency</th>"
-            f"<th>BigCommerce</th><th>Iterable</th></tr>{body}</table>"
+            f"<th>BigCommerce</th><th>Iterable</th><th>dead letter</th></tr>{body}</table>"
         )
     return "".join(parts)
 
