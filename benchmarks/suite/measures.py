@@ -141,7 +141,7 @@ def iterable_quota_run(sandbox: Sandbox, workdir: Path, mapped: Path) -> dict[st
             "requests": requests,
             "status_429": refused.get(group, 0),
             "active_span_s": None if span is None else round(span, 2),
-            "quota_bound": requests > 2 * rate,
+            "quota_bound": requests > 5 * rate,  # more than five seconds' worth
             "share_of_quota": None if allowed is None else round(requests / allowed, 4),
         }
     return {

@@ -128,7 +128,7 @@ def _quota_targets(sizes: dict[str, Any]) -> list[Row]:
     shares = [e["share_of_quota"] for q in it for e in q["endpoints"].values() if e["quota_bound"]]
     if shares:
         rows.append(
-            ["Iterable limit used when it is the bottleneck (trackPurchase)", ">= 90%",
+            [text.ITERABLE_SHARE_TARGET, ">= 90%",
              _pct(min(shares)), _met(min(shares) >= 0.9)]
         )  # fmt: skip
     return rows
@@ -152,6 +152,7 @@ def _why(sizes: dict[str, Any]) -> list[str]:
         "coupon_share": _n(100 * coupons / orders if orders else 0),
         "line_item_pages": _n(bc.get("order_line_items", 0), 0),
         "customer_ratio": _n(eff["bigcommerce_customers"]["ratio"], 2),
+        "product_ratio": _n(eff["bigcommerce_products"]["ratio"], 2),
         "purchase_ratio": _n(eff["iterable_purchases"]["ratio"], 2),
         "pipeline_rate": _n(cpu["orders_per_cpu_s"], 0),
         "floor_rate": _n(cpu["floor_orders_per_cpu_s"], 0),
@@ -164,9 +165,27 @@ def _why(sizes: dict[str, Any]) -> list[str]:
     }
     lines = ["### Why the missed targets are missed", ""]
     lines += [paragraph.format(**facts) for paragraph in text.WHY]
+    lines += _iterable_share_why(sizes)
     if size["runs"][0]["dead_letters"]:
         lines.append(text.DEAD_LETTERS.format(**facts))
     return [*lines, ""]
+
+
+def _iterable_share_why(sizes: dict[str, Any]) -> list[str]:
+    quota = _largest(sizes, "iterable_quota")
+    if quota is None:
+        return []
+    purchases = quota[1]["iterable_quota"]["endpoints"]["commerce/trackPurchase"]
+    if not purchases["quota_bound"] or purchases["share_of_quota"] >= 0.9:
+        return []
+    rate = purchases["requests"] / purchases["active_span_s"]
+    return [
+        text.ITERABLE_SHARE.format(
+            purchase_share=_pct(purchases["share_of_quota"]),
+            quota_size=_size(quota[0]),
+            purchase_rate=_n(rate, 0),
+        )
+    ]
 
 
 def _efficiency(sizes: dict[str, Any]) -> list[str]:

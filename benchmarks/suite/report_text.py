@@ -26,6 +26,7 @@ EFFICIENCY_TARGETS = (
     ("iterable_events", "Iterable requests per 1,000 events"),
     ("iterable_purchases", "Iterable requests per purchase"),
 )
+ITERABLE_SHARE_TARGET = "Iterable limit used when it is the bottleneck (lowest endpoint)"
 
 WHY = [
     "- **BigCommerce requests per order.** The order lists (250 per page, line items "
@@ -36,8 +37,9 @@ WHY = [
     "floor, at the price of coupon codes on purchases. An order with more than the 50 line "
     "items BigCommerce embeds costs one more request ({line_item_pages} in this store).",
     "- **Customers and products** cost one request more than the floor when their count is an "
-    "exact multiple of 250 (as in these stores: {customer_ratio}x for customers): the keyset "
-    "paginator learns the end from a short page, so a full last page is followed by an empty one.",
+    "exact multiple of 250 (as in these stores: {customer_ratio}x for customers, "
+    "{product_ratio}x for products): the tap learns the end of a list from a short page, so a "
+    "full last page is followed by an empty one.",
     "- **Iterable purchases** cost {purchase_ratio} request each: with no bulk purchase call, "
     "one trackPurchase per purchase is the floor. Users and events go 1,000 per bulk call; "
     "calls over the floor are partial batches flushed at a STATE or at the end of the run.",
@@ -53,6 +55,15 @@ WHY = [
     "needs {quota_s_per_1000} s of quota per 1,000 orders, the whole pipeline "
     "{cpu_s_per_1000} s of CPU.",
 ]
+
+ITERABLE_SHARE = (
+    "- **Iterable's trackPurchase limit** was {purchase_share} used in the {quota_size} store "
+    "({purchase_rate} requests per second against 100): the target's pacer spaces requests "
+    "exactly 1/limit apart, but purchases are sent a sink batch at a time, and while the target "
+    "reads and validates the next batch nothing is sent, so the gaps are lost quota. With the "
+    "target's default trackPurchase rate (50/s, Iterable documents no limit) the share of the "
+    "emulator's assumed 100/s would be about half of that."
+)
 
 DEAD_LETTERS = (
     "- **Dead letters (not a target, but seen).** The target dead-lettered {dead_letters} "
@@ -90,8 +101,8 @@ ITERABLE_QUOTA = (
     "per-endpoint limits in real time (leaky buckets holding one second's worth), the target "
     "configured with the same limits. (Its default for trackPurchase is a conservative 50/s, "
     "as Iterable documents no limit there; the emulator assumes 100/s.) Share = requests / "
-    "(limit x active seconds + one second's burst); quota-bound = more than two seconds' worth "
-    "of requests."
+    "(limit x active seconds + one second's burst); quota-bound = more than five seconds' "
+    "worth of requests."
 )
 
 CPU = [
