@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +22,7 @@ from typing import Any
 
 from suite import chart, machine, measures, report
 from suite.peer import run_peer
+from suite.processes import StageFailedError
 from suite.sandbox import running_sandbox
 
 HERE = Path(__file__).resolve().parent
@@ -76,8 +78,21 @@ def measure_size(orders: int, repeats: int, args: argparse.Namespace) -> dict[st
             )
         if not args.no_peer and orders <= args.peer_max_orders:
             _say(f"{orders} orders: the peer")
-            result["peer"] = run_peer(sandbox, workdir, workdir / "tap.singer")
+            try:
+                result["peer"] = run_peer(sandbox, workdir, workdir / "tap.singer")
+            except (subprocess.CalledProcessError, StageFailedError, OSError) as error:
+                # Reported as such in RESULTS.md; the other measures stand.
+                result["peer_error"] = _describe(error, workdir / "peer.log")
+                _say(f"{orders} orders: the peer failed: {result['peer_error']}")
     return result
+
+
+def _describe(error: Exception, log: Path) -> str:
+    detail = getattr(error, "stderr", None) or (log.read_text() if log.exists() else "")
+    if isinstance(detail, bytes):
+        detail = detail.decode(errors="replace")
+    tail = " ".join(str(detail).strip().splitlines()[-3:])
+    return f"{error}{': ' + tail if tail else ''}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,8 @@ def _bars(axis: Any, groups: dict[str, list[float]], labels: list[str]) -> None:
     width = 0.8 / max(len(groups), 1)
     for index, (name, values) in enumerate(groups.items()):
         positions = [x + index * width for x in range(len(labels))]
-        axis.bar(positions, values, width, label=name)
+        bars = axis.bar(positions, values, width, label=name)
+        axis.bar_label(bars, fmt="%.3g", fontsize=6, padding=1)
     axis.set_xticks([x + width * (len(groups) - 1) / 2 for x in range(len(labels))], labels)
 
 

@@ -286,8 +286,12 @@ def _memory(sizes: dict[str, Any]) -> list[str]:
 
 
 def _peer(sizes: dict[str, Any]) -> list[str]:
-    rows, defects = [], []
+    rows, defects, failures = [], [], []
     for orders, size in sizes.items():
+        if size.get("peer_error"):
+            failures.append(
+                f"- {_size(orders)} store: the peer could not run: {size['peer_error']}"
+            )
         peer = size.get("peer")
         if not peer:
             continue
@@ -307,8 +311,10 @@ def _peer(sizes: dict[str, Any]) -> list[str]:
              str(d["multi_currency_fields_dropped"]), str(d["money_differs"]),
              str(peer["duplicate_records"])]
         )  # fmt: skip
+    if failures:
+        failures.append("")
     if not rows:
-        return ["## 5. The peer", "", "Not run in this run (`--no-peer`).", ""]
+        return ["## 5. The peer", "", *(failures or ["Not run in this run (`--no-peer`).", ""])]
     header = ["store", "ours: requests / 1,000 orders", "peer", "ours: wall s", "peer",
               "ours: CPU s", "peer", "orders (ours)", "orders (peer)",
               "peer: orders wrong or missing"]  # fmt: skip
@@ -322,6 +328,7 @@ def _peer(sizes: dict[str, Any]) -> list[str]:
         "",
         *_table(defect_header, defects),
         *text.PEER_DEFECTS,
+        *failures,
     ]
 
 

@@ -76,7 +76,11 @@ def running_sandbox(orders: int, workdir: Path, *, carts: int) -> Iterator[Sandb
         server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         assert server.stdout is not None
-        urls = json.loads(server.stdout.readline())
+        first_line = server.stdout.readline()  # `--json` prints the URLs once both listen
+        if not first_line:
+            msg = f"sandbox serve did not start; see {workdir / 'sandbox.log'}"
+            raise RuntimeError(msg)
+        urls = json.loads(first_line)
         with (
             BigCommerceInspector(urls["bigcommerce"]["api_url"], timeout=120) as bc,
             IterableInspector(urls["iterable"]["api_url"], timeout=120) as it,
