@@ -282,7 +282,11 @@ def _memory(sizes: dict[str, Any]) -> list[str]:
         )  # fmt: skip
     header = ["store", "tap", "mapper", "target", "tap (piped)", "mapper (piped)",
               "target (piped)", "floor tap", "floor target"]  # fmt: skip
-    return [*text.MEMORY, *_table(header, rows)]
+    smallest, largest = min(sizes, key=int), max(sizes, key=int)
+    low, high = f.memory(sizes[smallest]), f.memory(sizes[largest])
+    growth = ", ".join(f"{stage} {_n(high[stage] - low[stage])} MiB" for stage in STAGES)
+    note = text.MEMORY_GROWTH.format(small=_size(smallest), large=_size(largest), growth=growth)
+    return [*text.MEMORY, *_table(header, rows), note, ""]
 
 
 def _peer(sizes: dict[str, Any]) -> list[str]:
@@ -296,14 +300,15 @@ def _peer(sizes: dict[str, Any]) -> list[str]:
         if not peer:
             continue
         ours, count = peer["ours_orders_only"], peer["orders_ours"]
-        wrong = peer["orders_wrong"]
+        d = peer["defects"]
+        wrong, missing = peer["orders_wrong"], d["missing_archived"] + d["missing_other"]
         rows.append(
             [_size(orders), _n(f.per_thousand(ours["bigcommerce_calls"]["total"], count)),
              _n(f.per_thousand(peer["bigcommerce_calls"]["total"], count)),
              _n(ours["wall_s"]), _n(peer["wall_s"]), _n(ours["cpu_s"]), _n(peer["cpu_s"]),
-             str(count), str(peer["orders_peer"]), f"{wrong} ({_n(100 * wrong / count)}%)"]
+             str(count), str(peer["orders_peer"]), f"{missing} ({_n(100 * missing / count)}%)",
+             f"{wrong} ({_n(100 * wrong / count)}%)"]
         )  # fmt: skip
-        d = peer["defects"]
         defects.append(
             [_size(orders), str(peer["records_dropped_by_transform_errors"]),
              str(d["missing_archived"]), str(d["missing_other"]),
@@ -317,7 +322,7 @@ def _peer(sizes: dict[str, Any]) -> list[str]:
         return ["## 5. The peer", "", *(failures or ["Not run in this run (`--no-peer`).", ""])]
     header = ["store", "ours: requests / 1,000 orders", "peer", "ours: wall s", "peer",
               "ours: CPU s", "peer", "orders (ours)", "orders (peer)",
-              "peer: orders wrong or missing"]  # fmt: skip
+              "peer: orders missing", "peer: orders missing or with any defect"]  # fmt: skip
     defect_header = ["store", "dropped on a transform error", "archived, never listed",
                      "missing, other", "line items truncated at 50",
                      "multi-currency fields dropped", "money differs", "duplicates"]  # fmt: skip

@@ -123,6 +123,14 @@ MEMORY = [
     "",
 ]
 
+MEMORY_GROWTH = (
+    "From the {small} to the {large} store the peaks grew by: {growth}. The tap and the target "
+    "stream records. The mapper buffers up to `user_buffer_size` (10,000) people between the "
+    "STATEs it forwards, which is most likely what its growth is: the buffer is bounded, so "
+    "its peak should level off rather than keep growing with the store (not measured beyond "
+    "100k)."
+)
+
 PEER = [
     "## 5. The peer: PyPI `tap-bigcommerce` 1.1.3 (singer-io)",
     "",
@@ -152,7 +160,9 @@ PEER_DEFECTS = [
     "- *Line items truncated*: the peer reads `/orders/{id}/products` once, without paging, so",
     "  it keeps BigCommerce's default page of 50; only orders it did not drop can show this.",
     "- *Multi-currency fields dropped*: its schema has no `store_default_currency_code` nor",
-    "  `store_default_to_transactional_exchange_rate`, so the Transformer removes them.",
+    "  `store_default_to_transactional_exchange_rate`, so the Transformer removes them from every",
+    "  order; the loss matters for orders in another currency than the store's (EUR, GBP, CAD,",
+    "  JPY orders in these stores), whose amounts can then no longer be converted.",
     "- *Money*: its floats print as the same decimal text as our exact numbers for these",
     "  amounts, so no difference shows in the records; sums of them in binary floating point",
     "  are another matter.",
