@@ -64,14 +64,22 @@ class V3PagePaginator(PageNumberPaginator):
         self.page_size = page_size
 
     def has_more(self, response: requests.Response) -> bool:
-        body = response_body(response)
-        if not isinstance(body, dict):
-            return False
-        pagination = (body.get("meta") or {}).get("pagination") or {}
-        current, total = pagination.get("current_page"), pagination.get("total_pages")
-        if isinstance(current, int) and isinstance(total, int):
-            return current < total
-        return len(body.get("data") or []) >= self.page_size
+        return v3_has_more(response, self.page_size)
+
+
+def v3_has_more(response: requests.Response, page_size: int) -> bool:
+    """Whether a v3 list goes on: by its `meta.pagination`, else by a full page.
+
+    The page counts save the empty page a full last page would otherwise cost.
+    """
+    body = response_body(response)
+    if not isinstance(body, dict):
+        return False
+    pagination = (body.get("meta") or {}).get("pagination") or {}
+    current, total = pagination.get("current_page"), pagination.get("total_pages")
+    if isinstance(current, int) and isinstance(total, int):
+        return current < total
+    return len(body.get("data") or []) >= page_size
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,9 @@ class DateModifiedKeysetPaginator(BaseAPIPaginator[KeysetToken]):
         self.replication_key = replication_key
 
     def has_more(self, response: requests.Response) -> bool:
+        if self.api_version == "v3":
+            # The query is "modified at or after `since`": its last page ends the stream.
+            return v3_has_more(response, self.page_size)
         return len(page_items(response, self.api_version)) >= self.page_size
 
     def get_next(self, response: requests.Response) -> KeysetToken | None:

@@ -146,3 +146,16 @@ def test_each_order_once_whether_or_not_the_default_list_has_archived_and_incomp
     assert orders[5]["status_scope"] == "archived"
     assert orders[4]["status_id"] == 0
     assert orders[4]["status_scope"] == "incomplete"
+
+
+def test_a_full_last_v3_page_costs_no_empty_page(inbox_url: str) -> None:
+    """499 customers: page 1 holds 250, the keyset query after it the last 249 plus the one it
+    starts from (inclusive `:min`): a full page whose `meta.pagination` says it is the last, so
+    no third request for the boundary record alone."""
+    with running_bigcommerce(
+        orders=10, customers=499, rate_limit_quota=10000, rate_limit_window_ms=1000
+    ) as bc:
+        output = run_tap(tap_config(bc, inbox_url), streams={"customers"})
+        paths = [e.path for e in bc.emulator.request_log.entries()]
+    assert len(output.records["customers"]) == 499
+    assert sum(path.endswith("/v3/customers") for path in paths) == 2
