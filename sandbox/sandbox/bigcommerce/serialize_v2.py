@@ -133,7 +133,9 @@ def line_item(value: LineItem, order_address_id: int) -> dict[str, Any]:
                 "product_option_id": value.variant_id,
                 "display_name": value.option_label,
                 "display_value": value.option_value,
-                "value": value.option_value,
+                # A multiple-choice option's value is its option value id, as text (the
+                # spec's example: `value: '69'`, `display_value: S`).
+                "value": str(value.option_value_id),
                 "type": "Multiple choice",
                 "name": value.option_label,
                 "display_style": "Rectangle",

@@ -254,6 +254,7 @@ class LineItem:
     refund_amount: Decimal
     option_label: str
     option_value: str
+    option_value_id: int
     applied_discount: Decimal
     weight: Decimal
 

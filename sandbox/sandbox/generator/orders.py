@@ -416,6 +416,7 @@ class OrderFactory:
                     refund_amount=unit_inc * refunded_qty,
                     option_label=variant.option_label,
                     option_value=variant.option_value,
+                    option_value_id=variant.option_value_id,
                     applied_discount=Decimal("0"),
                     weight=product.weight,
                 )

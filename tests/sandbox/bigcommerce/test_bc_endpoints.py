@@ -39,6 +39,29 @@ def test_orders_wire_format(bc: RunningBigCommerce, http: requests.Session) -> N
     assert len(first["currency_exchange_rate"].split(".")[1]) == 10
 
 
+def test_line_item_option_value_is_the_option_value_id(
+    bc: RunningBigCommerce, http: requests.Session
+) -> None:
+    """As in the spec's example (`value: '69'`, `display_value: S`): the id, not the label."""
+    orders = http.get(f"{bc.v2_url}/orders", params={"limit": 50}, timeout=5).json()
+    options = [
+        (item["product_id"], item["variant_id"], option)
+        for order in orders
+        for item in http.get(f"{bc.v2_url}/orders/{order['id']}/products", timeout=5).json()
+        for option in item["product_options"]
+    ]
+    assert options
+    for product_id, variant_id, option in options[:5]:
+        product = http.get(
+            f"{bc.v3_url}/catalog/products/{product_id}",
+            params={"include": "variants"},
+            timeout=5,
+        ).json()["data"]
+        (variant,) = [v for v in product["variants"] if v["id"] == variant_id]
+        assert option["value"] == str(variant["option_values"][0]["id"])
+        assert option["display_value"] == variant["option_values"][0]["label"]
+
+
 def test_empty_v2_page_is_204(bc: RunningBigCommerce, http: requests.Session) -> None:
     response = http.get(f"{bc.v2_url}/orders", params={"page": 99}, timeout=5)
     assert response.status_code == 204
