@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,12 @@ def count_lines(path: Path) -> int:
         return 0
     with path.open() as lines:
         return sum(1 for _ in lines)
+
+
+def dead_letter_reasons(path: Path) -> dict[str, int]:
+    """How many dead letters gave each reason, most frequent first."""
+    if not path.exists():
+        return {}
+    with path.open() as lines:
+        reasons = Counter(json.loads(line).get("reason", "?") for line in lines if line.strip())
+    return dict(reasons.most_common())

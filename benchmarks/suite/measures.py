@@ -73,6 +73,7 @@ def cost_run(sandbox: Sandbox, workdir: Path) -> dict[str, Any]:
         "bigcommerce_calls": bc_calls,
         "iterable_calls": it_calls,
         "dead_letters": connector.count_lines(dead_letters),
+        "dead_letter_reasons": connector.dead_letter_reasons(dead_letters),
         "tap_records": record_counts(tap_out),
         "mapped_records": record_counts(mapped),
     }

@@ -162,6 +162,11 @@ def _why(sizes: dict[str, Any]) -> list[str]:
         "quota_s_per_1000": _n(quota_seconds, 0),
         "cpu_s_per_1000": _n(cpu["pipeline"]["cpu_s"] * 1000 / orders if orders else 0, 1),
         "dead_letters": _n(size["runs"][0]["dead_letters"], 0),
+        "dead_letter_reasons": "; ".join(
+            f'"{reason}" ({_n(count, 0)})'
+            for reason, count in list(size["runs"][0].get("dead_letter_reasons", {}).items())[:3]
+        )
+        or "not recorded",
     }
     lines = ["### Why the missed targets are missed", ""]
     lines += [paragraph.format(**facts) for paragraph in text.WHY]

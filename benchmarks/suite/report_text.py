@@ -67,12 +67,10 @@ ITERABLE_SHARE = (
 
 DEAD_LETTERS = (
     "- **Dead letters (not a target, but seen).** The target dead-lettered {dead_letters} "
-    "records in the {size} store's first sync, almost all events refused with \"no user with "
-    'this email": the mapper buffers users until the next STATE it forwards, so in a long '
-    "first sync the users reach the target after the events of the same people, and Iterable "
-    "refuses events for users that do not exist yet (the emulator's "
-    "`events_require_existing_user`). `target-iterable replay` loads them afterwards; the "
-    "request counts above include those events' bulk calls."
+    "records in the {size} store's first sync; the most frequent reasons: "
+    "{dead_letter_reasons}. The generated stores hold some deliberately invalid emails, which "
+    "Iterable refuses; each dead letter names its field and reason, and "
+    "`target-iterable replay` sends them again once fixed."
 )
 
 EFFICIENCY = [
@@ -150,10 +148,10 @@ PEER_DEFECTS = [
     "- *Dropped on a transform error*: the peer's schema types",
     "  `products[].product_options[].value` as a number; BigCommerce documents it as a string",
     "  (an option value's id in its example, free text for text fields, a JSON blob for file",
-    '  uploads). The emulator sends the option\'s label (`"S"`), so every order with a sized',
-    '  product fails the peer\'s transform: singer-python logs "Handled exception", drops the',
-    "  record and moves its bookmark on. On a real store the share depends on the option types",
-    "  in use: numeric ids pass, text and file-upload options fail the same way.",
+    "  uploads). The emulator sends choice options' ids as text (`'69'`, as in the spec's",
+    "  example), which the peer's transform turns into numbers; an order with a text or",
+    '  file-upload option fails its transform: singer-python logs "Handled exception", drops the',
+    "  record and moves its bookmark on. The generated stores have choice options only.",
     "- *Archived, never listed*: BigCommerce leaves archived orders out of the default list; the",
     "  peer never asks for them (`is_deleted=true`). Incomplete orders (status 0) are left out",
     "  by both taps by default.",
