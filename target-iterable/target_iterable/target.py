@@ -15,7 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
 
 from target_iterable.runtime import Runtime
-from target_iterable.settings import CONFIG_JSONSCHEMA, Settings
+from target_iterable.settings import CONFIG_JSONSCHEMA, Settings, insecure_url_problem
 from target_iterable.sinks import LAST_STAGE, IterableSink, UnknownStreamSink, _RuntimeSink
 from target_iterable.state import StateGate
 
@@ -47,8 +47,9 @@ class TargetIterable(Target):
             config["api_key"] = ""
         settings = Settings.from_config(config)
         errors = []
-        if not settings.api_url.startswith(("https://", "http://")):
-            errors.append(f"api_url must be an http(s) URL, got {settings.api_url!r}")
+        api_url_problem = insecure_url_problem(settings.api_url)
+        if api_url_problem:
+            errors.append(f"api_url {api_url_problem}")
         dead_letter_dir = Path(settings.dead_letter_path or "./dead-letters").parent
         if dead_letter_dir.exists() and not os.access(dead_letter_dir, os.W_OK):
             errors.append(f"dead_letter_path: cannot write in {dead_letter_dir}")
