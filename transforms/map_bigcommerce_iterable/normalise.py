@@ -121,6 +121,8 @@ def normalise_email(value: Any) -> str | None:
     email = value.strip().lower()
     if "@" not in email or len(email) < 3 or any(ch.isspace() for ch in email):
         return None
+    if not email.isprintable():  # control characters (NUL, ESC...): no deliverable address
+        return None
     return email
 
 
