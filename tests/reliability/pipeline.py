@@ -202,6 +202,14 @@ class Pipeline:
         return self.wait()
 
 
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Poll a condition until it holds, failing after a deadline (never a bare sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
 def read_text(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,18 +33,11 @@ from .conftest import (
     cart_outcomes,
     register_cart_hooks,
 )
-from .pipeline import QUOTA_THAT_NEVER_BINDS, dead_letters, executable
+from .pipeline import QUOTA_THAT_NEVER_BINDS, dead_letters, executable, wait_for
 from .snapshot import assert_same_state, snapshot
 
 pytestmark = pytest.mark.reliability
 CARTS = 10
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
 
 
 def start_receiver(port: int, inbox_url: str) -> subprocess.Popen[bytes]:
