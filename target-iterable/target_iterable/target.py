@@ -14,6 +14,7 @@ from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
 
+from target_iterable.reader import MessageLinesReader
 from target_iterable.runtime import Runtime
 from target_iterable.settings import CONFIG_JSONSCHEMA, Settings, insecure_url_problem
 from target_iterable.sinks import LAST_STAGE, IterableSink, UnknownStreamSink, _RuntimeSink
@@ -30,6 +31,7 @@ class TargetIterable(Target):
     name = "target-iterable"
     default_sink_class = IterableSink
     config_jsonschema = CONFIG_JSONSCHEMA
+    message_reader_class = MessageLinesReader
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
