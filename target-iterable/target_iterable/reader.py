@@ -28,7 +28,7 @@ class MessageLinesReader(SingerReader):
         if not isinstance(message, dict):
             msg = f"A Singer message must be a JSON object, got {shown!r}"
             raise InvalidInputLine(msg)
-        missing = REQUIRED_KEYS.get(message.get("type"), set()) - set(message)
+        missing = REQUIRED_KEYS.get(str(message.get("type")), set()) - set(message)
         if missing:
             msg = f"{message['type']} message without {', '.join(sorted(missing))}: {shown!r}"
             raise InvalidInputLine(msg)
