@@ -24,7 +24,7 @@ class Sizes:
 
 SIZES = (
     Sizes(
-        orders=3000, carts=120, kill_seeds=tuple(range(1, 31)), kills_per_seed=3, fuzz_examples=3000
+        orders=3000, carts=120, kill_seeds=tuple(range(1, 11)), kills_per_seed=2, fuzz_examples=3000
     )
     if LONG
     else Sizes(orders=500, carts=30, kill_seeds=(1, 2, 3), kills_per_seed=1, fuzz_examples=60)

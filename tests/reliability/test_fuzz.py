@@ -46,6 +46,7 @@ from tap_bigcommerce.webhooks.app import DEFAULT_PATH, build_app, envelope_probl
 from tap_bigcommerce.webhooks.auth import WebhookAuthenticator
 from target_iterable.target import TargetIterable, UnknownStreamError
 
+from . import outcomes
 from .catalogue import tap_records
 from .settings import SIZES
 
@@ -68,12 +69,18 @@ json_values = st.recursive(
 timestamps = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
 
 
+def fuzzed(target: str) -> None:
+    """Count one example for docs/RELIABILITY.md (a failing example fails the run instead)."""
+    outcomes.record("fuzz", target, cases=1, outcome="no unexpected exception", nothing_lost=True)
+
+
 # -- normalisers ---------------------------------------------------------------------------------
 
 
 @FUZZ
 @given(value=json_scalars | timestamps)
 def test_number_and_date_normalisers_raise_only_their_own_error(value: Any) -> None:
+    fuzzed("mapper normalisers (numbers, money, integers, booleans, timestamps)")
     for normalise in (to_decimal, integer, boolean, parse_timestamp):
         assert refusal(normalise, value, "orders.x") in (None, "orders.x")
     assert refusal(money, value, "JPY", "orders.total") in (None, "orders.total")
@@ -91,6 +98,7 @@ def refusal(normalise: Any, *args: Any) -> str | None:
 @FUZZ
 @given(value=json_scalars | st.emails() | st.text())
 def test_emails_normalise_to_a_stable_key(value: Any) -> None:
+    fuzzed("mapper email normalisation (idempotent, printable, no spaces)")
     email = normalise_email(value)
     if email is not None:
         assert normalise_email(email) == email  # idempotent
@@ -103,6 +111,7 @@ def test_emails_normalise_to_a_stable_key(value: Any) -> None:
 @FUZZ
 @given(value=st.text())
 def test_names_and_ids_come_out_safe(value: str) -> None:
+    fuzzed("mapper field names, catalog ids, userIds")
     name = field_name(value)
     assert name
     assert "." not in name
@@ -123,6 +132,7 @@ currencies = st.sampled_from(["USD", "EUR", "JPY", "XYZ"])
 def test_conversion_factors_are_positive_or_unknown(
     order: str, store: str, target: str, rate: Decimal | None, other: Decimal | None
 ) -> None:
+    fuzzed("mapper currency conversion factors")
     factor = conversion_factor(
         order_currency=order, store_currency=store, store_to_order_rate=rate,
         target_currency=target, store_rate=lambda code: other,
@@ -175,6 +185,7 @@ def iterable() -> Iterator[RunningIterable]:
 def test_the_target_reader_fails_clearly_on_mangled_input(
     data: str, iterable: RunningIterable, tmp_path: Path
 ) -> None:
+    fuzzed("target Singer reader on mangled lines")
     config = {"api_key": iterable.api_key, "api_url": iterable.api_url,
               "dead_letter_path": str(tmp_path / "dl.jsonl")}  # fmt: skip
     try:
@@ -197,6 +208,7 @@ def valid_mapper_input() -> str:
 @FUZZ
 @given(data=mangled(valid_mapper_input()))
 def test_the_mapper_reader_fails_clearly_on_mangled_input(data: str) -> None:
+    fuzzed("mapper Singer reader on mangled lines")
     with tempfile.TemporaryDirectory() as folder:
         config = {"database_url": f"sqlite:///{folder}/store.sqlite"}
         try:
@@ -214,6 +226,7 @@ def test_the_mapper_reader_fails_clearly_on_mangled_input(data: str) -> None:
 @FUZZ
 @given(payload=json_values)
 def test_envelope_check_judges_any_json(payload: Any) -> None:
+    fuzzed("webhook envelope check on any JSON")
     problem = envelope_problem(payload)
     assert problem is None or isinstance(problem, str)
     if problem is None:
@@ -242,6 +255,7 @@ envelopes = st.fixed_dictionaries(
 @FUZZ
 @given(body=st.binary(max_size=300) | envelopes.map(lambda e: json.dumps(e, default=str).encode()))
 def test_the_receiver_answers_any_body_without_a_5xx(receiver_url: str, body: bytes) -> None:
+    fuzzed("webhook receiver on any body")
     answer = requests.post(
         receiver_url, data=body, timeout=10,
         headers={"Content-Type": "application/json", "X-Webhook-Secret": "s"},
