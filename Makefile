@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
 	target-iterable/target_iterable sandbox/sandbox reconcile/bigcommerce_iterable_reconcile
 
-.PHONY: install lint format test demo bench benchmark clean
+.PHONY: install lint format test demo bench benchmark reliability audit clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -39,6 +39,19 @@ bench: install
 	$(UV) run python benchmarks/run.py
 
 benchmark: bench
+
+# The long reliability suite (3,000-order store, 10 kill seeds, 3,000 fuzz examples per
+# property), then docs/RELIABILITY.md regenerated from what it recorded.
+reliability: install
+	rm -f .reliability-results.jsonl
+	RELIABILITY_LONG=1 RELIABILITY_RESULTS=$(CURDIR)/.reliability-results.jsonl \
+		$(UV) run pytest tests/reliability -q -p no:cacheprovider \
+		--ignore=tests/reliability/test_reliability_doc.py  # it checks the document made next
+	RELIABILITY_LONG=1 $(UV) run python scripts/reliability_report.py .reliability-results.jsonl docs/RELIABILITY.md
+
+# Dependency audit: informational, never fails (and says what it could not audit, e.g. offline).
+audit: install
+	$(UV) run python scripts/audit.py
 
 clean:
 	rm -rf .venv .tools .meltano .demo

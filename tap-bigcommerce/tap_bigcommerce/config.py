@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -151,13 +152,37 @@ class InvalidConfigError(ValueError):
     """A setting has a value the tap cannot use; the message names the setting."""
 
 
-def check_config(config: Mapping[str, Any]) -> None:
-    """Cross-checks beyond the JSON Schema, each naming the setting at fault."""
-    api_url = str(config.get("api_url", ""))
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves the machine (the sandbox)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(api_url: str, setting: str = "api_url") -> None:
+    """https, or plain http to this machine only: the token must never cross a network in clear."""
     parts = urlsplit(api_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        msg = f"api_url must be an http(s) URL such as https://api.bigcommerce.com, got {api_url!r}"
+        msg = (
+            f"{setting} must be an http(s) URL such as https://api.bigcommerce.com, got {api_url!r}"
+        )
         raise InvalidConfigError(msg)
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        msg = (
+            f"{setting} must use https:// (plain http:// is only allowed to loopback addresses "
+            f"such as 127.0.0.1 or localhost), got {api_url!r}"
+        )
+        raise InvalidConfigError(msg)
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Cross-checks beyond the JSON Schema, each naming the setting at fault."""
+    check_api_url(str(config.get("api_url", "")))
     start_date = config.get("start_date")
     if start_date is not None:
         try:

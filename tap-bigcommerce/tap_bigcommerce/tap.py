@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import json
 from functools import cached_property
-from typing import Any
+from typing import IO, Any
 
+import click
 from singer_sdk import Stream, Tap
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_bigcommerce.api import PacedSession, RetrySettings, StoreSettings
 from tap_bigcommerce.config import CONFIG_SCHEMA, InvalidConfigError, check_config
 from tap_bigcommerce.pacing import RateLimitPacer
+from tap_bigcommerce.state_input import InvalidStateError, check_state, parse_state
 from tap_bigcommerce.streams import STREAM_TYPES
 
 
@@ -29,6 +33,20 @@ class TapBigCommerce(Tap):
                 raise ConfigValidationError(
                     "Config validation failed", errors=[str(exc)], schema=self.config_jsonschema
                 ) from exc
+
+    @classmethod
+    def invoke(cls, *, state: IO[str] | None = None, **options: Any) -> None:
+        """The SDK's CLI, with the `--state` file checked first (an error names what is wrong)."""
+        if state is not None:
+            try:
+                checked = parse_state(state.read(), f"state file {state.name}")
+            except InvalidStateError as exc:
+                raise click.BadParameter(str(exc), param_hint="'--state'") from exc
+            state = io.StringIO(json.dumps(checked))
+        super().invoke(state=state, **options)
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(check_state(state))
 
     @cached_property
     def store_settings(self) -> StoreSettings:

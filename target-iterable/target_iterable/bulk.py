@@ -17,6 +17,7 @@ from typing import Any
 from target_iterable import encoding
 from target_iterable.answers import (
     RECORD_LEVEL_CODES,
+    Refusal,
     mismatch_suspects,
     partial_refusals,
     rejected_field,
@@ -34,6 +35,7 @@ from target_iterable.endpoints import (
 from target_iterable.runtime import Runtime
 
 _ENVELOPE_ALLOWANCE = 1_000  # bytes kept free for the request's own keys
+USER_NOT_FOUND_RULES = frozenset({"failedUpdates.notFoundEmails", "failedUpdates.notFoundUserIds"})
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,15 @@ class BulkSender:
             else:
                 items.append(Item(record, text, stream))
         self.runtime.dead_letter(unsendable)
+        self._send_items(items)
+
+    def _send_items(self, items: list[Item]) -> None:
         for chunk in self._chunks(items):
             self._send_chunk(chunk)
+
+    def keep_for_later(self, item: Item, refusal: Refusal) -> bool:
+        """Whether a refused record is kept to be sent again instead of dead-lettered."""
+        return False
 
     def _chunks(self, items: list[Item]) -> Iterator[list[Item]]:
         chunk: list[Item] = []
@@ -175,6 +184,8 @@ class BulkSender:
                 unmatched,
                 self.runtime.redactor.text(answer.text[:500]),
             )
+        kept = [r for r in refusals if self.keep_for_later(chunk[r.index], r)]
+        refusals = [r for r in refusals if r not in kept]
         self.runtime.dead_letter(
             [
                 self._letter(
@@ -193,7 +204,7 @@ class BulkSender:
                 for r in refusals
             ]
         )
-        self.runtime.stats.accepted(self.operation, len(chunk) - len(refusals))
+        self.runtime.stats.accepted(self.operation, len(chunk) - len(refusals) - len(kept))
 
     def _letter(
         self,
@@ -235,12 +246,44 @@ class UsersSender(BulkSender):
 
 
 class EventsSender(BulkSender):
+    """Events of a user Iterable does not know yet wait for that user.
+
+    `events/trackBulk` does not create users (it answers `notFoundEmails`), and the user may
+    still be on its way: the mapper sends a person's user record after the events that changed
+    it. Such events are sent again after the next users have gone out; only those still refused
+    at the end of the run are dead-lettered. Until then the sink is not settled: no STATE passes
+    them.
+    """
+
     endpoint = EVENTS_TRACK_BULK
     operation = "events"
     with_event_names = True
 
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime, runtime.settings.events_per_request)
+        self.waiting: list[Item] = []
+        self._final = False
+
+    def send(self, records: list[dict[str, Any]], stream: str) -> None:
+        # The caller has just sent the users received so far: the waiting events go again first.
+        waiting, self.waiting = self.waiting, []
+        self._send_items(waiting)
+        super().send(records, stream)
+
+    def send_waiting(self, *, final: bool) -> None:
+        """Send the waiting events again; with `final`, dead-letter those still refused."""
+        waiting, self.waiting = self.waiting, []
+        self._final = final
+        try:
+            self._send_items(waiting)
+        finally:
+            self._final = False
+
+    def keep_for_later(self, item: Item, refusal: Refusal) -> bool:
+        if self._final or refusal.rule not in USER_NOT_FOUND_RULES:
+            return False
+        self.waiting.append(item)
+        return True
 
     def encode(self, record: dict[str, Any]) -> str:
         create = self.runtime.settings.create_new_fields

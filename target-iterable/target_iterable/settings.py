@@ -6,8 +6,10 @@ commerce endpoints have no documented limit, so a conservative default is used.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
@@ -15,6 +17,30 @@ from target_iterable.contract import OPERATIONS
 from target_iterable.endpoints import ALL_ENDPOINTS, MAX_ITEMS_PER_BULK_REQUEST
 
 UNKNOWN_STREAM_POLICIES = ("fail", "dead_letter")
+
+
+def insecure_url_problem(url: str) -> str | None:
+    """Why a URL may not carry the API key (None when it may): https, or http to loopback only."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return f"must be an http(s) URL such as https://api.iterable.com, got {url!r}"
+    if parts.scheme == "https" or _is_loopback(parts.hostname):
+        return None
+    return (
+        "must use https:// (plain http:// is only allowed to loopback addresses such as "
+        f"127.0.0.1 or localhost, for the sandbox), got {url!r}"
+    )
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _rate_limit_properties() -> th.PropertiesList:

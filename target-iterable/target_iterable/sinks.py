@@ -126,12 +126,21 @@ class _RuntimeSink(BatchSink):
                 self.runtime.log_summary()
                 self.runtime.close()
                 raise
-        if settles_all:
+        if settles_all and not self.waiting:
             self.settled_records = read_at_drain
         self.runtime.log_progress()
 
     def send(self, records: list[dict[str, Any]]) -> None:
         raise NotImplementedError
+
+    @property
+    def waiting(self) -> int:
+        """Records refused for now, to be sent again (events of users not in Iterable yet)."""
+        return 0
+
+    def send_waiting(self, *, final: bool) -> None:
+        """Send waiting records again once what they wait for was sent (see `EventsSender`)."""
+        return
 
 
 class IterableSink(_RuntimeSink):
@@ -180,6 +189,18 @@ class IterableSink(_RuntimeSink):
             if distinct < len(records):
                 self.tally_duplicate_merged(len(records) - distinct)
         self._sender.send(records, self.stream_name)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._sender.waiting) if isinstance(self._sender, EventsSender) else 0
+
+    def send_waiting(self, *, final: bool) -> None:
+        if not isinstance(self._sender, EventsSender) or not self._sender.waiting:
+            return
+        self.runtime.flush(SEND_AFTER[self.operation])
+        self._sender.send_waiting(final=final)
+        if not self.waiting and self.current_size == 0:
+            self.settled_records = self.read_records
 
 
 class UnknownStreamSink(_RuntimeSink):

@@ -14,8 +14,9 @@ from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
 
+from target_iterable.reader import MessageLinesReader
 from target_iterable.runtime import Runtime
-from target_iterable.settings import CONFIG_JSONSCHEMA, Settings
+from target_iterable.settings import CONFIG_JSONSCHEMA, Settings, insecure_url_problem
 from target_iterable.sinks import LAST_STAGE, IterableSink, UnknownStreamSink, _RuntimeSink
 from target_iterable.state import StateGate
 
@@ -30,6 +31,7 @@ class TargetIterable(Target):
     name = "target-iterable"
     default_sink_class = IterableSink
     config_jsonschema = CONFIG_JSONSCHEMA
+    message_reader_class = MessageLinesReader
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -37,7 +39,8 @@ class TargetIterable(Target):
         started_at = datetime.datetime.fromtimestamp(self.initialized_at / 1000, datetime.UTC)
         self.runtime = Runtime(settings, self.logger, started_at)
         self._last_written_state: dict | None = None
-        self._state_gate = StateGate(self._write_state_message)
+        self._state_gate = StateGate(self._emit_state)
+        self._ending = False
         self.runtime.flush = self._drain_operations
 
     def _checked_settings(self) -> Settings:
@@ -46,8 +49,9 @@ class TargetIterable(Target):
             config["api_key"] = ""
         settings = Settings.from_config(config)
         errors = []
-        if not settings.api_url.startswith(("https://", "http://")):
-            errors.append(f"api_url must be an http(s) URL, got {settings.api_url!r}")
+        api_url_problem = insecure_url_problem(settings.api_url)
+        if api_url_problem:
+            errors.append(f"api_url {api_url_problem}")
         dead_letter_dir = Path(settings.dead_letter_path or "./dead-letters").parent
         if dead_letter_dir.exists() and not os.access(dead_letter_dir, os.W_OK):
             errors.append(f"dead_letter_path: cannot write in {dead_letter_dir}")
@@ -85,12 +89,25 @@ class TargetIterable(Target):
             stages[sink.drain_stage if isinstance(sink, _RuntimeSink) else LAST_STAGE].append(sink)
         for stage in sorted(stages):
             super()._drain_all(stages[stage], parallelism)
+        # Events that waited for their users go again now that every user received was sent;
+        # at the end of the input, those still refused are dead-lettered.
+        for sink in self._settling_sinks():
+            sink.send_waiting(final=self._ending)
 
     def _settling_sinks(self) -> list[_RuntimeSink]:
         sinks = [*self._sinks_to_clear, *self._sinks_active.values()]
         return [sink for sink in sinks if isinstance(sink, _RuntimeSink)]
 
     def _write_state_message(self, state: dict) -> None:
+        # The SDK writes the latest STATE after draining every sink; events still waiting for
+        # their users are not settled yet, so then the STATE waits in the gate too.
+        sinks = self._settling_sinks()
+        if any(sink.waiting for sink in sinks):
+            self._state_gate.received(state, sinks)
+        else:
+            self._emit_state(state)
+
+    def _emit_state(self, state: dict) -> None:
         # The gate may already have written the state the SDK writes after its final drain.
         if state != self._last_written_state:
             super()._write_state_message(state)
@@ -105,13 +122,15 @@ class TargetIterable(Target):
     def _process_record_message(self, message_dict: dict) -> None:
         last_full_drain = self._last_full_drain_at
         super()._process_record_message(message_dict)
-        if self._last_full_drain_at != last_full_drain:
+        drained = self._last_full_drain_at != last_full_drain
+        if drained and not any(sink.waiting for sink in self._settling_sinks()):
             # The SDK drained every sink (max record age) and wrote the latest STATE itself.
             self._state_gate.forget()
         elif self._state_gate.has_pending:
             self._state_gate.release()
 
     def process_endofpipe(self) -> None:
+        self._ending = True
         try:
             super().process_endofpipe()  # drains every sink, then writes the latest STATE
         finally:

@@ -24,6 +24,7 @@ from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
 from map_bigcommerce_iterable.store import EmbeddedStore
 from target_iterable.contract import operation_schema
+from target_iterable.reader import MessageLinesReader
 
 Handler = Callable[[MapperContext, dict[str, Any]], None]
 
@@ -62,6 +63,7 @@ class BigCommerceToIterableMapper(InlineMapper):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
     config_jsonschema: ClassVar[dict[str, Any]] = CONFIG_JSONSCHEMA
+    message_reader_class = MessageLinesReader  # a clear error for a line that is not an object
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -68,7 +68,11 @@ def money(value: Any, currency: str | None, field: str) -> float | None:
     amount = to_decimal(value, field)
     if amount is None:
         return None
-    return float(round_money(amount, currency))
+    try:
+        return float(round_money(amount, currency))
+    except InvalidOperation as exc:  # more digits than Decimal's context holds (found by fuzzing)
+        msg = f"{field}: {value!r} is too large an amount"
+        raise NormalisationError(msg) from exc
 
 
 def parse_timestamp(value: Any, field: str) -> datetime | None:
@@ -76,7 +80,11 @@ def parse_timestamp(value: Any, field: str) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return datetime.fromtimestamp(int(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(int(value), tz=UTC)
+        except (OverflowError, ValueError, OSError) as exc:  # out of datetime's range (fuzzing)
+            msg = f"{field}: {value!r} is not a unix time in years 1-9999"
+            raise NormalisationError(msg) from exc
     if not isinstance(value, str):
         msg = f"{field}: expected an ISO 8601 timestamp, got {value!r}"
         raise NormalisationError(msg)
@@ -120,6 +128,8 @@ def normalise_email(value: Any) -> str | None:
         return None
     email = value.strip().lower()
     if "@" not in email or len(email) < 3 or any(ch.isspace() for ch in email):
+        return None
+    if not email.isprintable():  # control characters (NUL, ESC...): no deliverable address
         return None
     return email
 

@@ -16,11 +16,17 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 
 from tap_bigcommerce.api import BigCommerceAPI, RetrySettings, StoreSettings
-from tap_bigcommerce.config import DEFAULT_INBOX_URL
+from tap_bigcommerce.config import (
+    DEFAULT_INBOX_URL,
+    InvalidConfigError,
+    check_api_url,
+    is_loopback_host,
+)
 from tap_bigcommerce.inbox import Inbox
 from tap_bigcommerce.webhooks.app import DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH, build_app
 from tap_bigcommerce.webhooks.auth import WebhookAuthenticator
@@ -128,8 +134,14 @@ def _store_settings(config_path: Path) -> StoreSettings:
         if not config.get(key):
             msg = f"--config {config_path}: setting {key!r} is required"
             raise UsageError(msg)
+    api_url = str(config.get("api_url", "https://api.bigcommerce.com"))
+    try:
+        check_api_url(api_url)
+    except InvalidConfigError as exc:
+        msg = f"--config {config_path}: {exc}"
+        raise UsageError(msg) from exc
     return StoreSettings(
-        api_url=config.get("api_url", "https://api.bigcommerce.com"),
+        api_url=api_url,
         store_hash=config["store_hash"],
         access_token=config["access_token"],
         user_agent=config.get("user_agent", "tap-bigcommerce-webhooks"),
@@ -140,7 +152,17 @@ def _store_settings(config_path: Path) -> StoreSettings:
 
 def register(args: argparse.Namespace) -> int:
     secret = _secret(SECRET_ENV, required=True)
-    if not args.destination.startswith("https://"):
+    destination = urlsplit(args.destination)
+    if destination.scheme != "https" and not (
+        destination.scheme == "http" and is_loopback_host(destination.hostname)
+    ):
+        # The webhook secret travels in a header of every delivery: never in clear text.
+        msg = (
+            "--destination must be an https:// URL (plain http:// only to a loopback address, "
+            f"for the sandbox), got {args.destination!r}"
+        )
+        raise UsageError(msg)
+    if destination.scheme != "https":
         print(
             "warning: BigCommerce only delivers to https:// destinations on port 443",
             file=sys.stderr,

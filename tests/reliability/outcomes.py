@@ -1,0 +1,28 @@
+"""Outcomes the tests record for docs/RELIABILITY.md (only when `RELIABILITY_RESULTS` is set)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from .settings import RESULTS_ENV
+
+_LOCK = threading.Lock()
+
+
+def record(section: str, kind: str, *, cases: int, outcome: str, nothing_lost: bool) -> None:
+    """Append one row; the same (section, kind) recorded again adds its cases."""
+    path = os.environ.get(RESULTS_ENV)
+    if not path:
+        return
+    row = {
+        "section": section,
+        "kind": kind,
+        "cases": cases,
+        "outcome": outcome,
+        "nothing_lost": nothing_lost,
+    }
+    with _LOCK, Path(path).open("a", encoding="utf-8") as file:
+        file.write(json.dumps(row) + "\n")
