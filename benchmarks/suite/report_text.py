@@ -26,7 +26,7 @@ EFFICIENCY_TARGETS = (
     ("iterable_events", "Iterable requests per 1,000 events"),
     ("iterable_purchases", "Iterable requests per purchase"),
 )
-ITERABLE_SHARE_TARGET = "Iterable limit used when it is the bottleneck (lowest endpoint)"
+ITERABLE_SHARE_TARGET = "Iterable limit used by the bottleneck endpoint (most seconds at its limit)"
 
 WHY = [
     "- **BigCommerce requests per order.** The order lists (250 per page, line items "
@@ -36,10 +36,18 @@ WHY = [
     "{size} store, {coupon_share}%). `order_coupons: never` brings the orders stream to its "
     "floor, at the price of coupon codes on purchases. An order with more than the 50 line "
     "items BigCommerce embeds costs one more request ({line_item_pages} in this store).",
-    "- **Customers and products** cost one request more than the floor when their count is an "
-    "exact multiple of 250 (as in these stores: {customer_ratio}x for customers, "
-    "{product_ratio}x for products): the tap learns the end of a list from a short page, so a "
-    "full last page is followed by an empty one.",
+    "- **Customers and products** can cost one request more than the floor ({customer_ratio}x "
+    "for customers, {product_ratio}x for the 500 products): the tap pages them by keyset, each "
+    "query asking for records modified at or after the last one seen (BigCommerce's `:min` "
+    "filter, whose inclusiveness the docs do not settle), so each query re-reads the record it "
+    "starts from, and a list of exactly 2 x 250 ends with a one-record page. Offsets would save "
+    "that request but skip records modified during the run.",
+    "- **Iterable events** cost {event_ratio}x their floor: `events/trackBulk` refuses events of "
+    "users Iterable does not have yet, and in a first sync the mapper sends a person's user "
+    "record at its next checkpoint, after that person's events; the target keeps the refused "
+    "events and sends them again after the next users (nothing is lost, but the bulk calls "
+    "repeat). Holding events in the mapper until their users have gone out would bring this "
+    "to the floor; not done yet.",
     "- **Iterable purchases** cost {purchase_ratio} request each: with no bulk purchase call, "
     "one trackPurchase per purchase is the floor. Users and events go 1,000 per bulk call; "
     "calls over the floor are partial batches flushed at a STATE or at the end of the run.",
