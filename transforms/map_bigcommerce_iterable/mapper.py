@@ -29,7 +29,12 @@ from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
 from map_bigcommerce_iterable.store import EmbeddedStore
 from target_iterable.contract import operation_schema
-from target_iterable.dead_letters import DeadLetter, DeadLetterLog, resolve_path
+from target_iterable.dead_letters import (
+    TAP_CONTRACT_RULE,
+    DeadLetter,
+    DeadLetterLog,
+    resolve_path,
+)
 from target_iterable.reader import MessageLinesReader
 from target_iterable.redaction import Redactor
 
@@ -186,7 +191,12 @@ class BigCommerceToIterableMapper(InlineMapper):
         self.dead_letters.write(
             [
                 DeadLetter(
-                    stream=stream, operation=None, record=record, reason=str(error), field=field
+                    stream=stream,
+                    operation=None,
+                    record=record,
+                    reason=str(error),
+                    field=field,
+                    rule=TAP_CONTRACT_RULE,
                 )
             ]
         )
