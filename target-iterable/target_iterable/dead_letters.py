@@ -20,6 +20,9 @@ from target_iterable import encoding
 from target_iterable.redaction import Redactor
 
 DEFAULT_PATH = "./dead-letters/target-iterable-{run_id}.jsonl"
+# The rule of the mapper's letters (map-bigcommerce-iterable writes this same format): BigCommerce
+# records that break the tap contract. They have no operation: nothing Iterable could be sent.
+TAP_CONTRACT_RULE = "tap_contract"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """`target-iterable replay FILE --config CONFIG`: re-send a dead-letter log after fixing the cause.
 
 Each entry's record is sent again through the same validation and senders as a normal run, under
-its operation, so ids are the same (upserts, no duplicates). Entries that had no operation (an
-unknown stream) are skipped with a count. What is refused again goes to a new dead-letter file.
+its operation, so ids are the same (upserts, no duplicates). Entries that had no operation are
+skipped with a count: an unknown stream's, and the mapper's (BigCommerce records it refused, to be
+fixed at the source and re-extracted). What is refused again goes to a new dead-letter file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from singer_sdk.logging import ConsoleFormatter
 
 from target_iterable import encoding
 from target_iterable.contract import OPERATIONS
-from target_iterable.dead_letters import read_dead_letters
+from target_iterable.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
 from target_iterable.target import TargetIterable
 
 
@@ -63,6 +64,15 @@ def singer_messages(entries: list[dict[str, Any]]) -> tuple[str, int]:
     return "\n".join(lines) + "\n", skipped
 
 
+def refused_by_the_mapper(entries: list[dict[str, Any]]) -> int:
+    """Letters of BigCommerce records the mapper refused: not sendable to Iterable."""
+    return sum(
+        1
+        for entry in entries
+        if entry.get("operation") is None and entry.get("rule") == TAP_CONTRACT_RULE
+    )
+
+
 def _setup_logging() -> None:
     """Log to stderr like the SDK's CLI does (the replay command does not go through it)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -100,10 +110,18 @@ def main(argv: list[str]) -> int:
         for message in error.errors:
             logging.getLogger("target-iterable").error("Invalid config: %s", message)
         return 1
-    if skipped:
+    refused = refused_by_the_mapper(entries)
+    if refused:
+        target.logger.warning(
+            "Skipping %d letter(s): they are BigCommerce records the mapper refused, not "
+            "sendable to Iterable: fix them at the source and re-extract, e.g. a backfill with "
+            "--state-id-suffix",
+            refused,
+        )
+    if skipped - refused:
         target.logger.warning(
             "Skipping %d dead letter(s) with no operation (unknown stream or no record object)",
-            skipped,
+            skipped - refused,
         )
     target.logger.info("Replaying %d dead letter(s) from %s", len(entries) - skipped, args.file)
     target.listen(io.StringIO(messages))

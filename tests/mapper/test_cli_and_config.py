@@ -13,8 +13,8 @@ import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
 from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
-from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA
+from target_iterable.dead_letters import read_dead_letters
 
 from . import records as r
 from .helpers import parse, records, run_in_process
@@ -99,17 +99,22 @@ def test_state_passes_untouched_after_the_users_it_covers(tmp_path: Path) -> Non
     assert json.loads(states[1], parse_float=Decimal)["value"] == value  # exact, unchanged
 
 
-def test_bad_record_fails_naming_stream_and_field(tmp_path: Path) -> None:
+def test_bad_record_is_dead_lettered_naming_stream_and_field(tmp_path: Path) -> None:
     bad = r.order(1, email="a@example.com")
     bad["total_inc_tax"] = "twelve"
-    with pytest.raises(NormalisationError, match=r"orders\.total_inc_tax"):
-        run_in_process(r.messages(("orders", bad)), {"database_url": f"sqlite:///{tmp_path}/s"})
     missing = r.customer(1, "a@example.com")
     del missing["store_hash"]
-    with pytest.raises(NormalisationError, match="store_hash"):
-        run_in_process(
-            r.messages(("customers", missing)), {"database_url": f"sqlite:///{tmp_path}/t"}
-        )
+    letters = tmp_path / "dead-letters.jsonl"
+    lines = run_in_process(
+        r.messages(("orders", bad), ("customers", missing)),
+        {"database_url": f"sqlite:///{tmp_path}/s", "dead_letter_path": str(letters)},
+    )
+    assert lines == []
+    reasons = [(e["stream"], e["field"], e["reason"]) for e in read_dead_letters(letters)]
+    assert reasons[0][:2] == ("orders", "total_inc_tax")
+    assert reasons[0][2].startswith("orders.total_inc_tax: expected a number, got 'twelve'")
+    assert reasons[1][:2] == ("customers", "store_hash")
+    assert "customers record 1: missing field store_hash" in reasons[1][2]
 
 
 def test_unknown_streams_and_activate_version_are_not_forwarded(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.store import StoreMismatchError
+from target_iterable.dead_letters import read_dead_letters
 
 from . import records as r
 from .helpers import records, run_in_process, validate_output
@@ -158,8 +158,17 @@ def test_per_store_scope_needs_user_id_mode(database: str) -> None:
         run({"database_url": database, "identity_scope": "per_store"})
 
 
-def test_a_user_id_over_52_characters_fails_naming_the_template(database: str) -> None:
-    config = {"database_url": database, "identity_mode": "user_id"}
+def test_a_user_id_over_52_characters_is_dead_lettered_naming_the_template(
+    database: str, tmp_path: Path
+) -> None:
+    letters = tmp_path / "dead-letters.jsonl"
+    config = {
+        "database_url": database,
+        "identity_mode": "user_id",
+        "dead_letter_path": str(letters),
+    }
     long_store = "s" * 60
-    with pytest.raises(NormalisationError, match="user_id_template"):
-        run(config, ("customers", r.customer(1, "a@example.com", store_hash=long_store)))
+    lines = run(config, ("customers", r.customer(1, "a@example.com", store_hash=long_store)))
+    assert records(lines, "users") == []
+    [letter] = read_dead_letters(letters)
+    assert "user_id_template" in letter["reason"]

@@ -232,7 +232,7 @@ def test_run_summary_counts_numbers_not_written_by_reason(tmp_path: Path) -> Non
         line for line in result.stderr.splitlines() if "not written to phoneNumber" in line
     )
     expected = {phone.INVALID: 2, phone.NOT_A_NUMBER: 1, phone.AMBIGUOUS: 1}
-    assert summary.endswith(f"not written to phoneNumber {expected}")
+    assert summary.endswith(f"not written to phoneNumber {expected}; dead-lettered 0 record(s)")
 
 
 @settings(

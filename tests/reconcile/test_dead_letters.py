@@ -7,7 +7,8 @@ from pathlib import Path
 from bigcommerce_iterable_reconcile.compare import Tolerance, reconcile
 from bigcommerce_iterable_reconcile.dead_letters import dead_lettered_subjects
 from bigcommerce_iterable_reconcile.report import summary, verdict_text
-from target_iterable.dead_letters import DeadLetter, DeadLetterLog
+from map_bigcommerce_iterable.ids import purchase_id
+from target_iterable.dead_letters import TAP_CONTRACT_RULE, DeadLetter, DeadLetterLog
 from target_iterable.redaction import Redactor
 
 from .records import END, START, bigcommerce, iterable, order, purchase, user
@@ -82,3 +83,25 @@ def test_a_dead_letter_never_explains_a_duplicate_or_a_wrong_total() -> None:
     assert result.discrepancies
     assert all(not d.dead_letter for d in result.discrepancies)
     assert not result.agrees
+
+
+def test_the_mappers_letters_explain_an_orders_purchase_and_a_customers_user(
+    tmp_path: Path,
+) -> None:
+    """The mapper writes BigCommerce records (no operation) in the same format."""
+    bad_order = {"id": 12, "store_hash": "store1", "total_inc_tax": "twelve"}
+    bad_customer = {"id": None, "store_hash": "store1", "email": " Cy@Example.COM "}
+    _write_letters(
+        tmp_path / "map-bigcommerce-iterable-run.jsonl",
+        [
+            DeadLetter("orders", None, bad_order, "orders.total_inc_tax: expected a number",
+                       field="total_inc_tax", rule=TAP_CONTRACT_RULE),
+            DeadLetter("customers", None, bad_customer, "customers record: field id must be...",
+                       field="id", rule=TAP_CONTRACT_RULE),
+        ],
+    )  # fmt: skip
+    reasons = dead_lettered_subjects([tmp_path])
+    assert reasons == {
+        purchase_id("store1", 12): "orders.total_inc_tax: expected a number",
+        "cy@example.com": "customers record: field id must be...",
+    }

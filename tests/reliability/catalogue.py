@@ -30,6 +30,9 @@ class Outcome(StrEnum):
     STATE_ERROR = "refused at start: error naming the state file and the bad part"
     RUN_STOPS = "run stops with an error naming the field; no STATE passes the record"
     DEAD_LETTERED = "dead-lettered with the field and reason; the rest loaded"
+    MAPPER_DEAD_LETTERED = (
+        "dead-lettered by the mapper with the field and reason; the rest loaded, STATE passed"
+    )
     SKIPPED = "skipped and counted (nobody to address); the rest loaded"
     NORMALISED = "normalised, then loaded; the rest loaded"
     LOADED = "loaded as sent; the rest loaded"
@@ -46,7 +49,8 @@ class Observation:
     users: dict[str, dict[str, Any]] | None = None  # Iterable users by email/userId: dataFields
     purchases: list[dict[str, Any]] | None = None
     events: list[dict[str, Any]] | None = None
-    dead_letters: list[dict[str, Any]] | None = None
+    dead_letters: list[dict[str, Any]] | None = None  # the mapper's, then the target's
+    state_passed: bool | None = None  # the mapper forwarded the STATE that follows the input
     statuses: list[int] | None = None  # webhook answers
     stored: int = 0  # webhook events added to the inbox
 
@@ -223,9 +227,9 @@ CATALOGUE: list[BadInput] = [
     BadInput("missing customer id", E.MAPPER_STREAM,
              lambda: [("customers", {k: v for k, v in R.customer(1, "a@x.com").items()
                                      if k != "id"})],
-             Out.RUN_STOPS, "field id"),
-    BadInput("missing order id", E.MAPPER_STREAM, lambda: order_with(id=_DELETE), Out.RUN_STOPS,
-             "id"),
+             Out.MAPPER_DEAD_LETTERED, "field id"),
+    BadInput("missing order id", E.MAPPER_STREAM, lambda: order_with(id=_DELETE),
+             Out.MAPPER_DEAD_LETTERED, "field id"),
     BadInput("negative total", E.MAPPER_STREAM,
              lambda: order_with(total_inc_tax=R.d("-5.00"), total_ex_tax=R.d("-5.00")),
              Out.LOADED, check=lambda o: [p["total"] for p in o.purchases or []] == [-5.0],
@@ -235,7 +239,7 @@ CATALOGUE: list[BadInput] = [
              check=lambda o: [p["total"] for p in o.purchases or []] == [1e17],
              note="Iterable stores doubles: cents beyond 15 digits are lost"),
     BadInput("total as text", E.MAPPER_STREAM, lambda: order_with(total_inc_tax="twelve"),
-             Out.RUN_STOPS, "orders.total_inc_tax"),
+             Out.MAPPER_DEAD_LETTERED, "orders.total_inc_tax"),
     BadInput("quantity as a string", E.MAPPER_STREAM,
              lambda: order_with(line_items__0__quantity="3"), Out.NORMALISED,
              check=lambda o: [i["quantity"] for p in o.purchases or [] for i in p["items"]] == [3]),
@@ -244,7 +248,7 @@ CATALOGUE: list[BadInput] = [
              note="left out of lifetime value with a warning (no exchange rate)"),
     BadInput("date in an odd format", E.MAPPER_STREAM,
              lambda: order_with(date_created="03/10/2024", date_modified="03/10/2024"),
-             Out.RUN_STOPS, "orders.date_created"),
+             Out.MAPPER_DEAD_LETTERED, "orders.date_created"),
     BadInput("date far in the future", E.MAPPER_STREAM,
              lambda: order_with(date_created="9999-12-31T00:00:00+00:00",
                                 date_modified="9999-12-31T00:00:00+00:00"),
@@ -275,11 +279,12 @@ CATALOGUE: list[BadInput] = [
              Out.NORMALISED,
              check=lambda o: fields_of(o, "bo@example.com").get("attribute_tier") == "5"),
     BadInput("amount beyond exact decimal precision (10^28)", E.MAPPER_STREAM,
-             lambda: order_with(total_inc_tax=R.d("1E+28")), Out.RUN_STOPS,
+             lambda: order_with(total_inc_tax=R.d("1E+28")), Out.MAPPER_DEAD_LETTERED,
              "orders.total_inc_tax", note="found by fuzzing: was a decimal.InvalidOperation"),
     BadInput("unix time out of range", E.MAPPER_STREAM,
              lambda: order_with(date_created=-62_135_596_801, date_modified=-62_135_596_801),
-             Out.RUN_STOPS, "orders.date_created", note="found by fuzzing: was a ValueError"),
+             Out.MAPPER_DEAD_LETTERED, "orders.date_created",
+             note="found by fuzzing: was a ValueError"),
     BadInput("RECORD message without its record", E.MAPPER_STREAM,
              lambda: '{"type": "RECORD", "stream": "customers"}', Out.RUN_STOPS,
              "RECORD message without record", note="found by fuzzing: was a KeyError"),

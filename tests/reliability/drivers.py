@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -128,20 +128,26 @@ def target_lines(bad: list[dict[str, Any]] | str) -> str:
     return head + "".join(json.dumps(m) + "\n" for m in bad)
 
 
+FINAL_STATE = {"bookmarks": {"catalogue": {"replication_key_value": "after the bad input"}}}
+
+
 def mapper_lines(bad: list[tuple[str, dict[str, Any]]] | str) -> str:
     items: list[Any] = [
         ("store_settings", tap_records.store_settings()),
         ("customers", tap_records.customer(999, GOOD)),
     ]
+    end = tap_records.to_lines([tap_records.state(FINAL_STATE)])
     if isinstance(bad, str):
-        return tap_records.to_lines(tap_records.messages(*items)) + bad + "\n"
-    return tap_records.to_lines(tap_records.messages(*items, *bad))
+        return tap_records.to_lines(tap_records.messages(*items)) + bad + "\n" + end
+    return tap_records.to_lines(tap_records.messages(*items, *bad)) + end
 
 
 def run_mapper_then_target(rig: StreamRig, bad: Any, name: str) -> Observation:
+    letters_path = rig.workdir / f"{name}-mapper.jsonl"
     config = {
         "database_url": f"sqlite:///{rig.workdir / (name + '.sqlite')}",
         "state_interval_seconds": 0,
+        "dead_letter_path": str(letters_path),
     }
     out = io.StringIO()
     try:
@@ -149,7 +155,15 @@ def run_mapper_then_target(rig: StreamRig, bad: Any, name: str) -> Observation:
             BigCommerceToIterableMapper(config=config).listen(io.StringIO(mapper_lines(bad)))
     except STOPPING_ERRORS as stopped:
         return Observation(error=str(stopped))
-    return rig.run_target(out.getvalue(), name)
+    mapped = out.getvalue()
+    states = [m for m in map(json.loads, mapped.splitlines()) if m["type"] == "STATE"]
+    seen = rig.run_target(mapped, name)
+    mapper_letters = [json.loads(line) for line in read_text(letters_path).splitlines()]
+    return replace(
+        seen,
+        dead_letters=mapper_letters + (seen.dead_letters or []),
+        state_passed=any(state["value"] == FINAL_STATE for state in states),
+    )
 
 
 @dataclass

@@ -53,6 +53,14 @@ def assert_outcome(item: BadInput, seen: Observation) -> None:
             assert all(d.get("reason") for d in seen.dead_letters), "a dead letter without reason"
             assert mentions(seen, item.names), f"no dead letter names {item.names!r}"
             assert rest_loaded, "the rest of the run was affected"
+        case Outcome.MAPPER_DEAD_LETTERED:
+            assert seen.error is None, seen.error
+            refused = [d for d in seen.dead_letters or [] if d.get("operation") is None]
+            assert refused, "the mapper dead-lettered nothing"
+            assert all(d.get("field") and d.get("reason") for d in refused), refused
+            assert mentions(seen, item.names), f"no dead letter names {item.names!r}"
+            assert rest_loaded, "the rest of the run was affected"
+            assert seen.state_passed, "the STATE after the bad record did not pass"
         case Outcome.SKIPPED | Outcome.NORMALISED | Outcome.LOADED | Outcome.IGNORED:
             assert seen.error is None, seen.error
             assert rest_loaded, "the rest of the run was affected"

@@ -210,7 +210,10 @@ def valid_mapper_input() -> str:
 def test_the_mapper_reader_fails_clearly_on_mangled_input(data: str) -> None:
     fuzzed("mapper Singer reader on mangled lines")
     with tempfile.TemporaryDirectory() as folder:
-        config = {"database_url": f"sqlite:///{folder}/store.sqlite"}
+        config = {
+            "database_url": f"sqlite:///{folder}/store.sqlite",
+            "dead_letter_path": f"{folder}/dead-letters.jsonl",
+        }
         try:
             with redirect_stdout(io.StringIO()):
                 BigCommerceToIterableMapper(config=config).listen(io.StringIO(data))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
+from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
 from target_iterable.settings import CONFIG_JSONSCHEMA
 from target_iterable.target import TargetIterable
 
@@ -229,3 +232,47 @@ def test_replay_with_an_invalid_config_names_the_key(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "users_per_request" in result.stderr
+
+
+def test_replay_skips_the_mappers_letters_saying_to_re_extract_them(
+    iterable, make_config, tmp_path: Path
+) -> None:
+    config = make_config(iterable)
+    first = run_target(config, [schema("events"), record("events", event(1))])  # no user yet
+    run_target(config, [schema("users"), record("users", user(1))])  # the cause, fixed
+    mapper_letters = tmp_path / "mapper.jsonl"
+    bad_order = {
+        "id": 7,
+        "store_hash": "store1",
+        "total_inc_tax": "twelve",
+        "billing_address": {"email": "ann@example.com"},
+        "currency_code": "USD",
+    }
+    messages = [
+        {"type": "SCHEMA", "stream": "orders", "schema": {}, "key_properties": ["id"]},
+        {"type": "RECORD", "stream": "orders", "record": bad_order},
+    ]
+    with redirect_stdout(io.StringIO()):
+        BigCommerceToIterableMapper(
+            config={
+                "database_url": f"sqlite:///{tmp_path / 'store.sqlite'}",
+                "dead_letter_path": str(mapper_letters),
+            }
+        ).listen(io.StringIO("".join(json.dumps(m) + "\n" for m in messages)))
+    both = tmp_path / "both.jsonl"
+    both.write_text(first.dead_letter_path.read_text() + mapper_letters.read_text())
+
+    replay_config = {**config, "dead_letter_path": str(tmp_path / "replay-{run_id}.jsonl")}
+    result = subprocess.run(
+        [EXECUTABLE, "replay", str(both), "--config",
+         str(_write_config(tmp_path / "replay.json", replay_config))],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Skipping 1 letter(s): they are BigCommerce records the mapper refused" in result.stderr
+    assert "--state-id-suffix" in result.stderr
+    assert "unknown stream" not in result.stderr  # not mistaken for the target's own skips
+    assert "Replaying 1 dead letter(s)" in result.stderr
+    assert [e["id"] for e in iterable.emulator.events()] == ["event-1"]
+    assert iterable.emulator.purchases() == []
+    assert list(tmp_path.glob("replay-*.jsonl")) == []

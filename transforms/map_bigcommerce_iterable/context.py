@@ -45,6 +45,30 @@ class MapperContext:
             self.settings.ownership_overrides, self.settings.nullable_fields
         )
         self.phones = PhoneOwnership(self.store)
+        self._counts_before: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+
+    # -- one input record at a time: all of it or nothing -----------------------------------
+
+    def begin_record(self) -> None:
+        """Before a handler runs: remember enough to undo everything it changes."""
+        self.store.begin_record()
+        self.users.begin_record()
+        self.phones.begin_record()
+        self.guard.begin_record()
+        self._counts_before = (self.skipped.copy(), self.phone_problems.copy())
+
+    def end_record(self) -> None:
+        """The handler succeeded: keep its changes."""
+        self.store.end_record()
+
+    def undo_record(self) -> None:
+        """The handler failed half-way: leave no trace of the record (store rows, buffered user
+        fields, phone offers, learned field types, counts). Its output is the mapper's to drop."""
+        self.store.undo_record()
+        self.users.undo_record()
+        self.phones.undo_record()
+        self.guard.undo_record()
+        self.skipped, self.phone_problems = self._counts_before
 
     # -- store facts -------------------------------------------------------------------------
 
@@ -133,7 +157,7 @@ def require_store_hash(stream: str, record: dict[str, Any]) -> str:
     store_hash = record.get("store_hash")
     if not isinstance(store_hash, str) or not store_hash:
         msg = f"{stream} record {record.get('id')!r}: missing field store_hash"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, f"{stream}.store_hash")
     return store_hash
 
 
@@ -142,5 +166,5 @@ def require_id(stream: str, record: dict[str, Any], field_name: str = "id") -> i
     number = to_decimal(value, f"{stream}.{field_name}") if value is not None else None
     if number is None or number != number.to_integral_value():
         msg = f"{stream} record: field {field_name} must be an integer id, got {value!r}"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, f"{stream}.{field_name}")
     return int(number)

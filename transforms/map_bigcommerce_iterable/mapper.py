@@ -3,10 +3,14 @@
 Input streams are consumed (their SCHEMAs are not forwarded); output streams are named after the
 target's operations and described by its contract schemas. STATE passes through untouched, after the
 buffered users it covers, so bookmarks advance only once the target has confirmed what came before.
+
+A record that breaks the tap contract goes to the dead-letter log, all of it or nothing: its
+output, store rows and buffered changes are undone, and the rest of the run goes on.
 """
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -15,6 +19,7 @@ from typing import Any, ClassVar
 import singer_sdk.singerlib as singer
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.mapper_base import InlineMapper
+from sqlalchemy.engine import make_url
 
 from map_bigcommerce_iterable import carts, catalog, customers, orders, refunds
 from map_bigcommerce_iterable.context import MapperContext
@@ -24,7 +29,14 @@ from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
 from map_bigcommerce_iterable.store import EmbeddedStore
 from target_iterable.contract import operation_schema
+from target_iterable.dead_letters import (
+    TAP_CONTRACT_RULE,
+    DeadLetter,
+    DeadLetterLog,
+    resolve_path,
+)
 from target_iterable.reader import MessageLinesReader
+from target_iterable.redaction import Redactor
 
 Handler = Callable[[MapperContext, dict[str, Any]], None]
 
@@ -69,6 +81,10 @@ class BigCommerceToIterableMapper(InlineMapper):
         super().__init__(**kwargs)
         self.settings = MapperSettings.from_config(self.config)
         self._store = EmbeddedStore(self.settings.database_url)
+        self.dead_letters = DeadLetterLog(
+            resolve_path(self.settings.dead_letter_path, datetime.datetime.now(datetime.UTC)),
+            Redactor(make_url(self.settings.database_url).password or ""),
+        )
         self._outbox: list[singer.Message] = []
         self._schemas_sent: set[str] = set()
         self._ignored_streams: set[str] = set()
@@ -96,11 +112,17 @@ class BigCommerceToIterableMapper(InlineMapper):
                 self._ignored_streams.add(stream)
                 self.logger.warning("Ignoring unknown input stream %r", stream)
             return []
+        record = message_dict["record"]
+        outbox_length = len(self._outbox)
+        self._ctx.begin_record()
         try:
-            handler(self._ctx, message_dict["record"])
+            handler(self._ctx, record)
         except NormalisationError as exc:
-            self.logger.error("Bad %s record: %s", stream, exc)
-            raise
+            self._ctx.undo_record()
+            self._drop_output_after(outbox_length)
+            self._dead_letter(stream, record, exc)
+        else:
+            self._ctx.end_record()
         if len(self._ctx.users) >= self.settings.user_buffer_size:
             self._checkpoint()  # bounded memory; emitting users (and the held STATE) early is safe
         return self._drain_outbox()
@@ -124,11 +146,13 @@ class BigCommerceToIterableMapper(InlineMapper):
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
-            "phone numbers not written to phoneNumber %s",
+            "phone numbers not written to phoneNumber %s; dead-lettered %d record(s)%s",
             dict(self.emitted) or "nothing",
             dict(self._ctx.skipped) or "nothing",
             self._ctx.guard.dropped,
             dict(self._ctx.phone_problems) or "none",
+            self.dead_letters.count,
+            f" to {self.dead_letters.path}" if self.dead_letters.count else "",
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -145,6 +169,37 @@ class BigCommerceToIterableMapper(InlineMapper):
             )
         self.emitted[stream] += 1
         self._outbox.append(singer.RecordMessage(stream=stream, record=record))
+
+    def _drop_output_after(self, length: int) -> None:
+        """Take back what a failed record emitted (its SCHEMA too, if it was the first)."""
+        for message in self._outbox[length:]:
+            if isinstance(message, singer.SchemaMessage):
+                self._schemas_sent.discard(message.stream)
+            elif isinstance(message, singer.RecordMessage):
+                self.emitted[message.stream] -= 1
+        del self._outbox[length:]
+        self.emitted = +self.emitted  # no zero counts in the summary
+
+    def _dead_letter(self, stream: str, record: Any, error: NormalisationError) -> None:
+        field = error.field
+        if field and field.startswith(f"{stream}."):
+            field = field[len(stream) + 1 :]  # a field of the record itself, as the target names
+        record_id = record.get("id") if isinstance(record, dict) else None
+        self.logger.error(
+            "Dead-lettered %s record %s (field %s): %s", stream, record_id, field or "?", error
+        )
+        self.dead_letters.write(
+            [
+                DeadLetter(
+                    stream=stream,
+                    operation=None,
+                    record=record,
+                    reason=str(error),
+                    field=field,
+                    rule=TAP_CONTRACT_RULE,
+                )
+            ]
+        )
 
     def _drain_outbox(self) -> list[singer.Message]:
         messages, self._outbox = self._outbox, []

@@ -29,7 +29,15 @@ _USER_ID_PATTERN = re.compile(r"^[ -~]{1,52}$")
 
 
 class NormalisationError(ValueError):
-    """A value could not be normalised; the message names the field."""
+    """A value could not be normalised; the message names the field.
+
+    `field` is the field's dotted name (`orders.total_inc_tax`) when one field is to blame, so a
+    dead letter can name it apart from the message.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def to_decimal(value: Any, field: str) -> Decimal | None:
@@ -38,7 +46,7 @@ def to_decimal(value: Any, field: str) -> Decimal | None:
         return None
     if isinstance(value, bool):
         msg = f"{field}: expected a number, got a boolean"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, field)
     if isinstance(value, float):
         # repr() is the shortest string that round-trips, so no binary drift is introduced.
         value = repr(value)
@@ -46,10 +54,10 @@ def to_decimal(value: Any, field: str) -> Decimal | None:
         number = Decimal(value) if not isinstance(value, Decimal) else value
     except (InvalidOperation, TypeError) as exc:
         msg = f"{field}: expected a number, got {value!r}"
-        raise NormalisationError(msg) from exc
+        raise NormalisationError(msg, field) from exc
     if not number.is_finite():
         msg = f"{field}: expected a finite number, got {value!r}"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, field)
     return number
 
 
@@ -72,7 +80,7 @@ def money(value: Any, currency: str | None, field: str) -> float | None:
         return float(round_money(amount, currency))
     except InvalidOperation as exc:  # more digits than Decimal's context holds (found by fuzzing)
         msg = f"{field}: {value!r} is too large an amount"
-        raise NormalisationError(msg) from exc
+        raise NormalisationError(msg, field) from exc
 
 
 def parse_timestamp(value: Any, field: str) -> datetime | None:
@@ -84,10 +92,10 @@ def parse_timestamp(value: Any, field: str) -> datetime | None:
             return datetime.fromtimestamp(int(value), tz=UTC)
         except (OverflowError, ValueError, OSError) as exc:  # out of datetime's range (fuzzing)
             msg = f"{field}: {value!r} is not a unix time in years 1-9999"
-            raise NormalisationError(msg) from exc
+            raise NormalisationError(msg, field) from exc
     if not isinstance(value, str):
         msg = f"{field}: expected an ISO 8601 timestamp, got {value!r}"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, field)
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
@@ -107,7 +115,7 @@ def _rfc2822(text: str, field: str, original: Any) -> datetime:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError) as exc:
         msg = f"{field}: expected an ISO 8601 timestamp, got {original!r}"
-        raise NormalisationError(msg) from exc
+        raise NormalisationError(msg, field) from exc
 
 
 def iterable_date(value: Any, field: str) -> str | None:
@@ -148,11 +156,11 @@ def integer(value: Any, field: str) -> int | None:
         return None
     if isinstance(value, bool):
         msg = f"{field}: expected an integer, got a boolean"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, field)
     number = to_decimal(value, field)
     if number is None or number != number.to_integral_value():
         msg = f"{field}: expected an integer, got {value!r}"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, field)
     return int(number)
 
 
@@ -167,7 +175,7 @@ def boolean(value: Any, field: str) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0"}:
         return value.strip().lower() in {"true", "1"}
     msg = f"{field}: expected a boolean, got {value!r}"
-    raise NormalisationError(msg)
+    raise NormalisationError(msg, field)
 
 
 _FIELD_NAME_UNSAFE = re.compile(r"[^0-9A-Za-z_]+")

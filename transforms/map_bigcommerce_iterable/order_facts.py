@@ -54,7 +54,7 @@ class OrderFacts:
         )
         if not currency:
             msg = f"orders record {order_id}: no currency (default_currency_code/currency_code)"
-            raise NormalisationError(msg)
+            raise NormalisationError(msg, "orders.currency_code")
         currency = currency.upper()
         store_currency = (
             text(record.get("store_default_currency_code")) or facts.currency or currency
@@ -62,7 +62,7 @@ class OrderFacts:
         total = to_decimal(record.get("total_inc_tax"), "orders.total_inc_tax")
         if total is None:
             msg = f"orders record {order_id}: missing field total_inc_tax"
-            raise NormalisationError(msg)
+            raise NormalisationError(msg, "orders.total_inc_tax")
 
         def factor(target: str) -> Decimal | None:
             return conversion_factor(

@@ -26,10 +26,14 @@ class PhoneOwnership:
         self._store = store
         self._offers: dict[int, tuple[datetime | None, str]] = {}
         self._written: dict[int, PhoneWrite] = {}  # since the last `save()`
+        # Undo log of the current input record: each person's offer before it.
+        self._undo: dict[int, tuple[datetime | None, str] | None] | None = None
 
     def offer(self, person_id: int, e164: str, as_of: datetime | None) -> None:
         """A valid number seen on a record of `as_of` (None: undated, the oldest)."""
         current = self._offers.get(person_id)
+        if self._undo is not None:
+            self._undo.setdefault(person_id, current)
         if current is None or _stamp(as_of) >= _stamp(current[0]):
             self._offers[person_id] = (as_of, e164)
 
@@ -48,6 +52,18 @@ class PhoneOwnership:
                 return None  # an older BigCommerce record never overwrites a newer write
         self._written[person_id] = PhoneWrite(e164, as_of.isoformat() if as_of else None)
         return e164
+
+    def begin_record(self) -> None:
+        """Start remembering the offers the next input record makes, so they can be undone."""
+        self._undo = {}
+
+    def undo_record(self) -> None:
+        for person_id, before in (self._undo or {}).items():
+            if before is None:
+                self._offers.pop(person_id, None)
+            else:
+                self._offers[person_id] = before
+        self._undo = None
 
     def save(self) -> None:
         for person_id, write in self._written.items():

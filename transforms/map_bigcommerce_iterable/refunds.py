@@ -22,7 +22,7 @@ def handle_refunds(ctx: MapperContext, record: dict[str, Any]) -> None:
     amount = to_decimal(record.get("total_amount"), "refunds.total_amount")
     if amount is None:
         msg = f"refunds record {refund_id}: missing field total_amount"
-        raise NormalisationError(msg)
+        raise NormalisationError(msg, "refunds.total_amount")
     ctx.store.put_refund(store_hash, refund_id, order_id, amount)
     person_id = ctx.store.order_person(store_hash, order_id)
     identity = ctx.resolver.identity_of(person_id) if person_id is not None else None

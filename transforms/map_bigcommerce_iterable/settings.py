@@ -16,6 +16,8 @@ from map_bigcommerce_iterable.normalise import NormalisationError, parse_timesta
 from map_bigcommerce_iterable.ownership import Owner
 
 DEFAULT_DATABASE_URL = "sqlite:///.map-bigcommerce-iterable/store.sqlite"
+# Beside the target's (`./dead-letters/target-iterable-{run_id}.jsonl`), in the same format.
+DEFAULT_DEAD_LETTER_PATH = "./dead-letters/map-bigcommerce-iterable-{run_id}.jsonl"
 # Every status except 0 Incomplete, 5 Cancelled and 6 Declined counts as a purchase.
 DEFAULT_PURCHASE_STATUS_IDS = (1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14)
 _CURRENCY = r"^[A-Z]{3}$"
@@ -72,6 +74,19 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
             "lifetime value, catalog lookups). Default: a SQLite file "
             "`.map-bigcommerce-iterable/store.sqlite` under the working directory (the Meltano "
             "project root under `meltano run`); any SQLAlchemy URL at scale."
+        ),
+    ),
+    th.Property(
+        "dead_letter_path",
+        th.StringType,
+        default=DEFAULT_DEAD_LETTER_PATH,
+        description=(
+            "JSON Lines file for input records the mapper refused (a record that breaks the tap "
+            "contract, e.g. a non-numeric amount): one line each with the record, the reason and "
+            "the field; the rest of the run goes on. `{run_id}` is replaced by the run's UTC "
+            "timestamp; created on the first letter. Same format as the target's dead letters "
+            "(the reconciler's `--dead-letters` reads both; `target-iterable replay` skips these: "
+            "fix the record at the source and re-extract it)."
         ),
     ),
     th.Property(
@@ -223,6 +238,7 @@ class MapperSettings:
     user_id_template: str
     guest_user_id_template: str
     database_url: str
+    dead_letter_path: str
     purchase_status_ids: frozenset[int]
     event_name_prefix: str
     event_name_style: str
@@ -289,6 +305,7 @@ class MapperSettings:
             user_id_template=config["user_id_template"],
             guest_user_id_template=config["guest_user_id_template"],
             database_url=config["database_url"],
+            dead_letter_path=config["dead_letter_path"],
             purchase_status_ids=frozenset(config["purchase_status_ids"]),
             event_name_prefix=config["event_name_prefix"],
             event_name_style=config["event_name_style"],

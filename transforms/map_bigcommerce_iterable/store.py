@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, NestedTransaction, make_url
 
 from map_bigcommerce_iterable.tables import (
     carts,
@@ -116,14 +117,34 @@ class EmbeddedStore:
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         self._engine = sa.create_engine(url)
+        if url.get_backend_name() == "sqlite":
+            _own_sqlite_transactions(self._engine)
         metadata.create_all(self._engine)
         self._conn: Connection = self._engine.connect()
         self._conn.begin()
         self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
         self._product_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
         self._update_statements: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self._record_savepoint: NestedTransaction | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
+
+    def begin_record(self) -> None:
+        """A savepoint before one input record, so a record that fails half-way leaves no row."""
+        self._record_savepoint = self._conn.begin_nested()
+
+    def end_record(self) -> None:
+        if self._record_savepoint is not None:
+            self._record_savepoint.commit()  # releases the savepoint; the checkpoint commits
+            self._record_savepoint = None
+
+    def undo_record(self) -> None:
+        if self._record_savepoint is not None:
+            self._record_savepoint.rollback()
+            self._record_savepoint = None
+        # The caches may hold what the record wrote: the database is the truth again.
+        self._lookup_cache.clear()
+        self._product_cache.clear()
 
     def commit(self) -> None:
         self._conn.commit()
@@ -382,6 +403,22 @@ class EmbeddedStore:
         """Portable upsert (update, else insert): works on every SQLAlchemy backend."""
         if self._update(table, key, values) == 0:
             self._conn.execute(table.insert(), {**key, **values})
+
+
+def _own_sqlite_transactions(engine: sa.Engine) -> None:
+    """Let SQLAlchemy, not Python's sqlite3 module, begin transactions, so savepoints nest.
+
+    sqlite3 delays BEGIN until the first write, so a SAVEPOINT before it would open (and its
+    release commit) the whole transaction. SQLAlchemy's documented recipe for pysqlite.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _person(row: Any) -> Person | None:

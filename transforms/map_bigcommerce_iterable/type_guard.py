@@ -37,13 +37,30 @@ class FieldTypeGuard:
     def __init__(self) -> None:
         self._types: dict[tuple[str, str], str] = {}
         self.dropped = 0
+        # The field types the current input record taught, and the drop count before it.
+        self._learned: list[tuple[str, str]] = []
+        self._dropped_before = 0
+
+    def begin_record(self) -> None:
+        self._learned = []
+        self._dropped_before = self.dropped
+
+    def undo_record(self) -> None:
+        """Forget what the record taught: a refused record must not fix a field's type."""
+        for key in self._learned:
+            del self._types[key]
+        self._learned = []
+        self.dropped = self._dropped_before
 
     def check(self, scope: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
         for name, value in fields.items():
             kind = json_type(value)
             if kind is not None:
-                known = self._types.setdefault((scope, name), kind)
+                known = self._types.get((scope, name))
+                if known is None:
+                    known = self._types[(scope, name)] = kind
+                    self._learned.append((scope, name))
                 if known != kind:
                     self.dropped += 1
                     logger.warning(

@@ -27,12 +27,16 @@ class UserBuffer:
     def __init__(self) -> None:
         self._pending: dict[int, _Pending] = {}
         self._sequence = 0
+        # Undo log of the current input record: each person's pending update before it.
+        self._undo: dict[int, _Pending | None] | None = None
+        self._sequence_before = 0
 
     def __len__(self) -> int:
         return len(self._pending)
 
     def update(self, identity: Identity, fields: Mapping[str, Any], as_of: datetime | None) -> None:
         """Merge fields observed at `as_of` (None: oldest) into the person's pending update."""
+        self._remember(identity.person_id)
         pending = self._pending.setdefault(identity.person_id, _Pending(identity))
         pending.identity = identity  # the latest identifiers win (e.g. a guest who registered)
         stamp = as_of or _EPOCH
@@ -50,5 +54,33 @@ class UserBuffer:
     def drain(self) -> Iterator[tuple[Identity, dict[str, Any], bool]]:
         """(identity, merged fields, needs lifetime value) per person, in first-seen order."""
         pending, self._pending = self._pending, {}
+        self._undo = None
         for item in pending.values():
             yield item.identity, {k: v[2] for k, v in item.fields.items()}, item.needs_ltv
+
+    # -- one input record at a time ----------------------------------------------------------
+
+    def begin_record(self) -> None:
+        """Start remembering what the next input record changes, so it can be undone."""
+        self._undo = {}
+        self._sequence_before = self._sequence
+
+    def undo_record(self) -> None:
+        """Put back every pending update as it was before the record began."""
+        for person_id, before in (self._undo or {}).items():
+            if before is None:
+                del self._pending[person_id]
+            else:
+                self._pending[person_id] = before  # same key: first-seen order is kept
+        self._undo = None
+        self._sequence = self._sequence_before
+
+    def _remember(self, person_id: int) -> None:
+        if self._undo is None or person_id in self._undo:
+            return
+        current = self._pending.get(person_id)
+        self._undo[person_id] = (
+            None
+            if current is None
+            else _Pending(current.identity, dict(current.fields), current.needs_ltv)
+        )
