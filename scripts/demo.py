@@ -286,7 +286,7 @@ def _reconcile(env: dict[str, str]) -> None:
         "--export-rate-per-minute", str(DEMO_EXPORTS_PER_MINUTE),
         "--out-dir", str(DEMO_DIR / "reconcile"),
     ]  # fmt: skip
-    for dead_letter_file in sorted(DEMO_DIR.glob("dead-letters-run-*.jsonl")):
+    for dead_letter_file in sorted(DEMO_DIR.glob("*dead-letters-run-*.jsonl")):
         command += ["--dead-letters", str(dead_letter_file)]
     result = subprocess.run(
         command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
@@ -321,7 +321,13 @@ def _run_once(
 ) -> RunReport:
     dead_letter_file = DEMO_DIR / f"dead-letters-run-{number}.jsonl"
     log_file = DEMO_DIR / f"run-{number}.log"
-    run_env = {**env, "TARGET_ITERABLE_DEAD_LETTER_PATH": str(dead_letter_file)}
+    run_env = {
+        **env,
+        "TARGET_ITERABLE_DEAD_LETTER_PATH": str(dead_letter_file),
+        "BIGCOMMERCE_ITERABLE_MAPPER_DEAD_LETTER_PATH": str(
+            DEMO_DIR / f"mapper-dead-letters-run-{number}.jsonl"
+        ),
+    }
     iterable_before = iterable_inspector.request_counts()
     bc_before = sum(bc_inspector.request_counts().values())
     seconds = _meltano(["--environment", "sandbox", "run", *PIPELINE], run_env, log_file)
