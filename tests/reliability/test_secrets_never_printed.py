@@ -58,10 +58,12 @@ class Ran:
     output: str
 
 
-def run(name: str, args: list[str], *, stdin: str = "", env: dict | None = None) -> Ran:
+def run(
+    name: str, args: list[str], *, stdin: str = "", env: dict | None = None, cwd: Path | None = None
+) -> Ran:
     result = subprocess.run(
         args, input=stdin, capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, **DEBUG, **(env or {})},
+        env={**os.environ, **DEBUG, **(env or {})}, cwd=cwd,
     )  # fmt: skip
     return Ran(name, result.returncode, result.stdout + result.stderr)
 
@@ -204,8 +206,10 @@ def test_no_secret_in_any_output_log_or_dead_letter(services, tmp_path: Path) ->
         ran["webhooks serve"] = receiver.result()
     letters = tmp_path / "dead-letters" / "bad.jsonl"
     ran["target replay"] = run(
-        "target replay", [target, "replay", str(letters), "--config",
-                          str(tmp_path / "target-config.json")])  # fmt: skip
+        "target replay",
+        [target, "replay", str(letters), "--config", str(tmp_path / "target-config.json")],
+        cwd=tmp_path,
+    )  # fmt: skip  (a replay's own dead letters default to ./dead-letters/)
     pipeline = Pipeline(
         tmp_path / "pipeline",
         pipeline_configs(
