@@ -205,11 +205,12 @@ def test_no_secret_in_any_output_log_or_dead_letter(services, tmp_path: Path) ->
         ran = {name: future.result() for name, future in futures.items()}
         ran["webhooks serve"] = receiver.result()
     letters = tmp_path / "dead-letters" / "bad.jsonl"
+    # In tmp_path: a replay's own dead letters default to ./dead-letters/, not in the checkout.
     ran["target replay"] = run(
         "target replay",
         [target, "replay", str(letters), "--config", str(tmp_path / "target-config.json")],
         cwd=tmp_path,
-    )  # fmt: skip  (a replay's own dead letters default to ./dead-letters/)
+    )
     pipeline = Pipeline(
         tmp_path / "pipeline",
         pipeline_configs(
