@@ -10,18 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from bigcommerce_iterable_reconcile.records import BigCommerceData, Order, Product
-from map_bigcommerce_iterable.currency import conversion_factor
+from map_bigcommerce_iterable.currency import StoreFacts
 from map_bigcommerce_iterable.ids import catalog_item_id, purchase_id
 from map_bigcommerce_iterable.normalise import (
     NormalisationError,
-    boolean,
     integer,
     normalise_email,
-    parse_timestamp,
     round_money,
     text,
     to_decimal,
 )
+from map_bigcommerce_iterable.order_facts import OrderFacts
 from map_bigcommerce_iterable.settings import MapperSettings
 from tap_bigcommerce.api import BigCommerceAPI
 from tap_bigcommerce.pagination import V2PagePaginator, V3PagePaginator, page_items, response_body
@@ -122,43 +121,28 @@ class BigCommerceReader:
         # (or a customer it never saw) is the billing email.
         person = emails.get(customer_id) if customer_id else None
         person = person or normalise_email((billing or {}).get("email"))
-        currency = (
-            text(raw.get("default_currency_code"))
-            or text(raw.get("currency_code"))
-            or store_currency
-        ).upper()
-        own_store_currency = (
-            text(raw.get("store_default_currency_code")) or store_currency or currency
-        ).upper()
-        total = to_decimal(raw.get("total_inc_tax"), "orders.total_inc_tax") or Decimal(0)
-        refunded = to_decimal(raw.get("refunded_amount"), "orders.refunded_amount") or Decimal(0)
-        archived = bool(boolean(raw.get("is_deleted"), "orders.is_deleted"))
-        status_id = integer(raw.get("status_id"), "orders.status_id")
-        ltv_currency = self._mapper.reporting_currency or own_store_currency
-        factor = conversion_factor(
-            order_currency=currency,
-            store_currency=own_store_currency,
-            store_to_order_rate=to_decimal(
-                raw.get("store_default_to_transactional_exchange_rate"),
-                "orders.store_default_to_transactional_exchange_rate",
-            ),
-            target_currency=ltv_currency,
+        # The mapper's own order rules (currencies, qualifying statuses, LTV conversion).
+        facts = OrderFacts.from_record(
+            raw,
+            order_id,
+            store=StoreFacts(self._store_hash, store_currency, None, None),
             store_rate=rates.get,
+            settings=self._mapper,
         )
-        created = parse_timestamp(raw.get("date_created"), "orders.date_created")
-        if created is None:
+        if facts.created is None:
             msg = f"orders record {order_id}: missing field date_created"
             raise NormalisationError(msg)
+        net = max(facts.total - facts.refunded, Decimal(0))
         return Order(
             order_id=order_id,
             purchase_id=purchase_id(self._store_hash, order_id),
             person=person,
-            created=created,
-            currency=currency,
-            total=round_money(total, currency),
-            qualifies=status_id in self._mapper.purchase_status_ids and not archived,
-            net_in_ltv_currency=max(total - refunded, Decimal(0)) * factor if factor else None,
-            ltv_currency=ltv_currency,
+            created=facts.created,
+            currency=facts.currency,
+            total=round_money(facts.total, facts.currency),
+            qualifies=facts.qualifies,
+            net_in_ltv_currency=net * facts.ltv_factor if facts.ltv_factor else None,
+            ltv_currency=facts.ltv_currency,
         )
 
     def _product(self, raw: dict[str, Any], store_currency: str) -> Product:

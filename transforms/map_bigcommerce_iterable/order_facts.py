@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from map_bigcommerce_iterable.context import MapperContext
-from map_bigcommerce_iterable.currency import conversion_factor
+from map_bigcommerce_iterable.currency import StoreFacts, conversion_factor
 from map_bigcommerce_iterable.normalise import (
     NormalisationError,
     boolean,
@@ -18,6 +19,7 @@ from map_bigcommerce_iterable.normalise import (
     text,
     to_decimal,
 )
+from map_bigcommerce_iterable.settings import MapperSettings
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,25 @@ class OrderFacts:
     def read(
         cls, ctx: MapperContext, store_hash: str, order_id: int, record: dict[str, Any]
     ) -> OrderFacts:
-        facts = ctx.store_facts(store_hash)
+        return cls.from_record(
+            record,
+            order_id,
+            store=ctx.store_facts(store_hash),
+            store_rate=ctx.currency_rate(store_hash),
+            settings=ctx.settings,
+        )
+
+    @classmethod
+    def from_record(
+        cls,
+        record: dict[str, Any],
+        order_id: int,
+        *,
+        store: StoreFacts,
+        store_rate: Callable[[str], Decimal | None],
+        settings: MapperSettings,
+    ) -> OrderFacts:
+        """The mapper's order rules without its store, so the reconciler applies the same ones."""
         status_id = integer(record.get("status_id"), "orders.status_id")
         archived = bool(boolean(record.get("is_archived"), "orders.is_archived")) or bool(
             boolean(record.get("is_deleted"), "orders.is_deleted")
@@ -50,14 +70,14 @@ class OrderFacts:
         currency = (
             text(record.get("default_currency_code"))
             or text(record.get("currency_code"))
-            or facts.currency
+            or store.currency
         )
         if not currency:
             msg = f"orders record {order_id}: no currency (default_currency_code/currency_code)"
             raise NormalisationError(msg, "orders.currency_code")
         currency = currency.upper()
         store_currency = (
-            text(record.get("store_default_currency_code")) or facts.currency or currency
+            text(record.get("store_default_currency_code")) or store.currency or currency
         ).upper()
         total = to_decimal(record.get("total_inc_tax"), "orders.total_inc_tax")
         if total is None:
@@ -73,16 +93,16 @@ class OrderFacts:
                     "orders.store_default_to_transactional_exchange_rate",
                 ),
                 target_currency=target,
-                store_rate=ctx.currency_rate(store_hash),
+                store_rate=store_rate,
             )
 
-        reporting = ctx.settings.reporting_currency
+        reporting = settings.reporting_currency
         ltv_currency = reporting or store_currency
         return cls(
-            store_hash=store_hash,
+            store_hash=store.store_hash,
             order_id=order_id,
             status_id=status_id,
-            qualifies=status_id in ctx.settings.purchase_status_ids and not archived,
+            qualifies=status_id in settings.purchase_status_ids and not archived,
             currency=currency,
             total=total,
             refunded=to_decimal(record.get("refunded_amount"), "orders.refunded_amount")
@@ -92,7 +112,7 @@ class OrderFacts:
             reporting_factor=factor(reporting) if reporting else None,
             created=parse_timestamp(record.get("date_created"), "orders.date_created"),
             modified=parse_timestamp(record.get("date_modified"), "orders.date_modified"),
-            locale=text(record.get("customer_locale")) or facts.locale,
+            locale=text(record.get("customer_locale")) or store.locale,
         )
 
     def ledger_values(self, person_id: int) -> dict[str, Any]:
