@@ -13,7 +13,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.bigcommerce.inspect import BigCommerceInspector
-from sandbox.common.server import free_port
+from sandbox.common.server import free_port, wait_for_port
 from sandbox.iterable.inspect import IterableInspector
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -205,7 +204,7 @@ def _start_receiver(env: dict[str, str], bigcommerce: dict[str, str]) -> subproc
     log = (DEMO_DIR / "webhook-receiver.log").open("w")
     args = ["tap-bigcommerce-webhooks", "serve", "--port", str(port)]
     receiver = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
-    _wait_for_port(port)
+    wait_for_port(port, STARTUP_TIMEOUT_SECONDS)
     tap_config = DEMO_DIR / "tap-config.json"
     tap_config.write_text(
         json.dumps({k: bigcommerce[k] for k in ("api_url", "store_hash", "access_token")})
@@ -299,17 +298,6 @@ def _reconcile(env: dict[str, str]) -> None:
 def _describe_activity(activity: dict[str, Any]) -> str:
     by_outcome: dict[str, list[str]] = activity.get("by_outcome", {})
     return ", ".join(f"{len(carts)} {outcome}" for outcome, carts in by_outcome.items()) or "none"
-
-
-def _wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    msg = f"nothing listens on port {port}"
-    raise RuntimeError(msg)
 
 
 def _run_once(

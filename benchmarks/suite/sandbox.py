@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.bigcommerce.inspect import BigCommerceInspector
-from sandbox.common.server import free_port
+from sandbox.common.server import free_port, wait_for_port
 from sandbox.iterable.inspect import IterableInspector
 from sandbox.iterable.rate_limits import DEFAULT_RATE_LIMITS
 
@@ -110,7 +109,7 @@ def _receive_carts(sandbox: Sandbox, carts: int, workdir: Path) -> None:
             env=env, stdout=log, stderr=log,
         )  # fmt: skip
     try:
-        _wait_for_port(port)
+        wait_for_port(port, STARTUP_TIMEOUT_S)
         config = workdir / "register.json"
         config.write_text(json.dumps(sandbox.bigcommerce))
         subprocess.run(
@@ -135,15 +134,4 @@ def _wait_for_deliveries(bc: BigCommerceInspector, expected: int) -> None:
             return
         time.sleep(0.2)
     msg = f"the receiver did not store {expected} cart webhooks within {STARTUP_TIMEOUT_S:.0f} s"
-    raise TimeoutError(msg)
-
-
-def _wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    msg = f"the webhook receiver did not listen on port {port}"
     raise TimeoutError(msg)

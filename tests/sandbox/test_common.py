@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -10,7 +11,7 @@ from starlette.routing import Route
 
 from sandbox.common.faults import FaultConfig, FaultInjector, FaultMiddleware
 from sandbox.common.request_log import RequestLog, RequestLogMiddleware
-from sandbox.common.server import serve_in_thread
+from sandbox.common.server import free_port, serve_in_thread, wait_for_port
 
 
 def _app(log: RequestLog, injector: FaultInjector) -> Starlette:
@@ -50,3 +51,10 @@ def test_same_seed_same_faults() -> None:
     assert draw(7) == draw(7)
     faults = draw(7)
     assert 20 < sum(f is not None for f in faults) < 140
+
+
+def test_wait_for_port_returns_once_a_server_listens_and_times_out_otherwise() -> None:
+    with serve_in_thread(_app(RequestLog(), FaultInjector(FaultConfig()))) as server:
+        wait_for_port(server.port, timeout_s=10)
+    with pytest.raises(TimeoutError, match=r"nothing listens on 127\.0\.0\.1"):
+        wait_for_port(free_port(), timeout_s=0.3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,19 @@ def free_port() -> int:
         sock.bind((LOOPBACK, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def wait_for_port(port: int, timeout_s: float) -> None:
+    """Return once something accepts connections on loopback `port`; TimeoutError after
+    `timeout_s` (for servers started as other processes: the demo's and the benchmarks')."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((LOOPBACK, port)) == 0:
+                return
+        time.sleep(0.1)
+    msg = f"nothing listens on {LOOPBACK}:{port} after {timeout_s:.0f} s"
+    raise TimeoutError(msg)
 
 
 @dataclass(frozen=True)
