@@ -23,9 +23,9 @@ import plugin_definitions  # noqa: E402
 PLUGINS = {plugin.name: plugin for plugin in plugin_definitions.PLUGINS}
 
 
-def _hub_validator(shared_specs: Path, plugin_type: str) -> jsonschema.Draft7Validator:
+def _hub_validator(meltano_hub_specs: Path, plugin_type: str) -> jsonschema.Draft7Validator:
     # As the Hub's CI does: every schema registered by its $id, validated with draft-07.
-    schemas_dir = shared_specs / "meltano-hub" / "schemas"
+    schemas_dir = meltano_hub_specs / "schemas"
     resources = []
     for path in schemas_dir.rglob("*.schema.json"):
         schema = json.loads(path.read_text())
@@ -40,10 +40,12 @@ def _hub_validator(shared_specs: Path, plugin_type: str) -> jsonschema.Draft7Val
 
 
 @pytest.mark.parametrize("name", sorted(PLUGINS))
-def test_definition_validates_against_hub_schema(name: str, shared_specs: Path) -> None:
+def test_definition_validates_against_hub_schema(name: str, meltano_hub_specs: Path) -> None:
     plugin = PLUGINS[name]
     body = yaml.safe_load(plugin.path.read_text())
-    errors = sorted(_hub_validator(shared_specs, plugin.plugin_type).iter_errors(body), key=str)
+    errors = sorted(
+        _hub_validator(meltano_hub_specs, plugin.plugin_type).iter_errors(body), key=str
+    )
     assert not errors, "\n".join(e.message for e in errors)
     assert body["name"] == plugin.path.parent.name
 

@@ -129,9 +129,9 @@ CASES = [
 ]
 
 
-def _check(shared_specs: Path, ref: SpecRef, response: requests.Response) -> None:
+def _check(bigcommerce_specs: Path, ref: SpecRef, response: requests.Response) -> None:
     assert response.status_code == int(ref.status), response.text
-    spec = load_spec(shared_specs / "bigcommerce" / ref.file)
+    spec = load_spec(bigcommerce_specs / ref.file)
     schema = response_schema(spec, ref.path, ref.method, ref.status)
     body = response.json()
     jsonschema.Draft4Validator(schema).validate(body)
@@ -169,66 +169,66 @@ def hook_and_carts(bc: RunningBigCommerce, http: requests.Session) -> dict[str, 
 def test_response_matches_spec(
     bc: RunningBigCommerce,
     http: requests.Session,
-    shared_specs: Path,
+    bigcommerce_specs: Path,
     hook_and_carts: dict[str, str],
     case: Case,
 ) -> None:
     url = f"{bc.api_url}/stores/{bc.store_hash}{case.path}"
-    _check(shared_specs, case.spec, http.get(url, params=case.query, timeout=10))
+    _check(bigcommerce_specs, case.spec, http.get(url, params=case.query, timeout=10))
 
 
 def test_cart_checkout_and_abandoned_token_match_spec(
     bc: RunningBigCommerce,
     http: requests.Session,
-    shared_specs: Path,
+    bigcommerce_specs: Path,
     hook_and_carts: dict[str, str],
 ) -> None:
     cart_id, token = hook_and_carts["cart"], hook_and_carts["token"]
     _check(
-        shared_specs,
+        bigcommerce_specs,
         SpecRef("carts.v3.yml", "/carts/{cartId}", "get", "200"),
         http.get(f"{bc.v3_url}/carts/{cart_id}", timeout=5),
     )
     _check(
-        shared_specs,
+        bigcommerce_specs,
         SpecRef("checkouts.v3.yml", "/checkouts/{checkoutId}", "get", "200"),
         http.get(f"{bc.v3_url}/checkouts/{cart_id}", timeout=5),
     )
     _check(
-        shared_specs,
+        bigcommerce_specs,
         SpecRef("abandoned_carts.v3.yml", "/abandoned-carts/{token}", "get", "200"),
         http.get(f"{bc.v3_url}/abandoned-carts/{token}", timeout=5),
     )
 
 
 def test_hook_creation_matches_spec(
-    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path
+    bc: RunningBigCommerce, http: requests.Session, bigcommerce_specs: Path
 ) -> None:
     response = http.post(
         f"{bc.v3_url}/hooks",
         json={"scope": "store/order/created", "destination": "http://127.0.0.1:9/orders"},
         timeout=5,
     )
-    _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "post"), response)
+    _check(bigcommerce_specs, SpecRef("webhooks.v3.yml", "/hooks", "post"), response)
     assert response.json()["data"]["is_active"] is True
 
 
 def test_v2_not_found_matches_spec(
-    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path
+    bc: RunningBigCommerce, http: requests.Session, bigcommerce_specs: Path
 ) -> None:
     response = http.get(f"{bc.v2_url}/orders/999999/products", timeout=5)
     assert response.status_code == 404
-    spec = load_spec(shared_specs / "bigcommerce" / "orders.v2.oas2.yml")
+    spec = load_spec(bigcommerce_specs / "orders.v2.oas2.yml")
     jsonschema.Draft4Validator(named_response_schema(spec, "404_Resp")).validate(response.json())
 
 
 def test_embedded_variants_match_variant_spec(
-    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path
+    bc: RunningBigCommerce, http: requests.Session, bigcommerce_specs: Path
 ) -> None:
     products = http.get(
         f"{bc.v3_url}/catalog/products", params={"include": "variants", "limit": 10}, timeout=5
     ).json()["data"]
-    spec = load_spec(shared_specs / "bigcommerce" / "product-variants_catalog.v3.yml")
+    spec = load_spec(bigcommerce_specs / "product-variants_catalog.v3.yml")
     schema = response_schema(spec, "/catalog/products/{product_id}/variants")
     body = {"data": [v for p in products for v in p["variants"]], "meta": {}}
     assert len(body["data"]) > len(products), "some products must have several variants"
@@ -264,25 +264,25 @@ ERROR_CASES = [
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=[c.label for c in ERROR_CASES])
 def test_error_matches_spec(
-    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path, case: Case
+    bc: RunningBigCommerce, http: requests.Session, bigcommerce_specs: Path, case: Case
 ) -> None:
     url = f"{bc.api_url}/stores/{bc.store_hash}{case.path}"
-    _check(shared_specs, case.spec, http.get(url, params=case.query, timeout=10))
+    _check(bigcommerce_specs, case.spec, http.get(url, params=case.query, timeout=10))
 
 
 def test_hook_errors_match_spec(
-    bc: RunningBigCommerce, http: requests.Session, shared_specs: Path
+    bc: RunningBigCommerce, http: requests.Session, bigcommerce_specs: Path
 ) -> None:
     invalid = http.post(f"{bc.v3_url}/hooks", json={"scope": "store/order/*"}, timeout=5)
-    _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "post", "422"), invalid)
+    _check(bigcommerce_specs, SpecRef("webhooks.v3.yml", "/hooks", "post", "422"), invalid)
     anonymous = requests.get(f"{bc.v3_url}/hooks", timeout=5)
-    _check(shared_specs, SpecRef("webhooks.v3.yml", "/hooks", "get", "401"), anonymous)
+    _check(bigcommerce_specs, SpecRef("webhooks.v3.yml", "/hooks", "get", "401"), anonymous)
 
 
-def test_scope_error_matches_spec(shared_specs: Path) -> None:
+def test_scope_error_matches_spec(bigcommerce_specs: Path) -> None:
     with running_bigcommerce(orders=10, token_scopes=frozenset()) as store:
         answer = requests.get(
             f"{store.v3_url}/catalog/trees/1/categories", headers=store.headers, timeout=5
         )
         ref = SpecRef("category-trees_catalog.v3.yml", "/catalog/trees/{tree_id}/categories")
-        _check(shared_specs, ref._replace(status="403"), answer)
+        _check(bigcommerce_specs, ref._replace(status="403"), answer)

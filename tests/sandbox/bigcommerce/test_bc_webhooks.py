@@ -82,7 +82,7 @@ def _register(bc: RunningBigCommerce, scope: str, destination: str, **extra: Any
 
 
 def test_cart_events_arrive_with_custom_headers_and_spec_shape(
-    store: RunningBigCommerce, receiver: Receiver, shared_specs: Path
+    store: RunningBigCommerce, receiver: Receiver, bigcommerce_specs: Path
 ) -> None:
     _register(store, "store/cart/*", receiver.url, headers={"X-Receiver-Key": "s3cret"})
     activity = store.emulator.simulate_cart_activity(["abandoned", "converted"])
@@ -97,7 +97,7 @@ def test_cart_events_arrive_with_custom_headers_and_spec_shape(
         "store/cart/converted",
     } <= set(scopes)
     assert all(headers["x-receiver-key"] == "s3cret" for headers, _ in receiver.received)
-    spec = load_spec(shared_specs / "bigcommerce" / "webhooks.v3.yml")
+    spec = load_spec(bigcommerce_specs / "webhooks.v3.yml")
     for body in bodies:
         assert set(body) == {"scope", "store_id", "data", "hash", "created_at", "producer"}
         assert body["producer"] == f"stores/{store.store_hash}"
