@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ ITERABLE_SWAGGER = REPO_ROOT / "sandbox" / "sandbox" / "iterable" / "spec" / "ap
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import fetch_specs  # noqa: E402
+import pg_cluster  # noqa: E402
 
 _MISSING_BIGCOMMERCE_SPECS = fetch_specs.missing_files(BIGCOMMERCE_SPECS_DIR)
 
@@ -43,6 +46,21 @@ def meltano_hub_specs() -> Path:
 @pytest.fixture(scope="session")
 def iterable_swagger() -> Path:
     return ITERABLE_SWAGGER
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg_cluster.PostgresServer]:
+    """A real PostgreSQL server on loopback, started once per test session (tests/pg_cluster.py).
+
+    Fails, never skips, where PostgreSQL is not installed: `.ci/run` installs it.
+    """
+    try:
+        server = pg_cluster.start()
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        pytest.fail(f"{error} {detail.decode(errors='replace')}".strip(), pytrace=False)
+    yield server
+    pg_cluster.stop(server)
 
 
 # How many spec-reading tests were deselected for the missing files: the message counts them.
