@@ -21,9 +21,8 @@ from typing import Any
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.logging import ConsoleFormatter
 
-from target_iterable import encoding
-from target_iterable.contract import OPERATIONS
-from target_iterable.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
+from target_iterable.contract import OPERATIONS, encoding
+from target_iterable.contract.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
 from target_iterable.target import TargetIterable
 
 

@@ -29,14 +29,14 @@ from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
 from map_bigcommerce_iterable.store import EmbeddedStore
 from target_iterable.contract import operation_schema
-from target_iterable.dead_letters import (
+from target_iterable.contract.dead_letters import (
     TAP_CONTRACT_RULE,
     DeadLetter,
     DeadLetterLog,
     resolve_path,
 )
-from target_iterable.reader import MessageLinesReader
-from target_iterable.redaction import Redactor
+from target_iterable.contract.reader import MessageLinesReader
+from target_iterable.contract.redaction import Redactor
 
 Handler = Callable[[MapperContext, dict[str, Any]], None]
 

@@ -19,8 +19,6 @@ def operation_schema(operation: str) -> dict[str, Any]:
     if operation not in OPERATIONS:
         msg = f"Unknown operation {operation!r}; expected one of {', '.join(OPERATIONS)}"
         raise ValueError(msg)
-    text = (
-        resources.files("target_iterable.schemas").joinpath(f"{operation}.schema.json").read_text()
-    )
+    text = resources.files(__name__).joinpath("schemas", f"{operation}.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
     return schema
