@@ -87,6 +87,9 @@ def main(argv: list[str]) -> int:
         prog="target-iterable replay",
         description="Re-send the records of a dead-letter file, with the same ids.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s v{TargetIterable.get_plugin_version()}"
+    )
     parser.add_argument("file", type=Path, help="dead-letter JSON Lines file")
     parser.add_argument(
         "--config", type=Path, action="append", required=True, help="target config (JSON)"
