@@ -142,7 +142,8 @@ class BigCommerceToIterableMapper(InlineMapper):
 
     def process_endofpipe(self) -> None:
         self._checkpoint()
-        self._write_messages(self._drain_outbox())
+        for message in self._drain_outbox():
+            self.write_message(message)
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
