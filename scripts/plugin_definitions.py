@@ -65,7 +65,10 @@ PLUGINS = (
         "Identity, ownership and normalisation rules from BigCommerce records to Iterable",
         "https://www.iterable.com",
         ("bigcommerce", "iterable", "meltano_sdk"),
-        (("mappings", [{"name": "map-bigcommerce-iterable", "config": {}}]),),
+        # Meltano refuses a mapping named like its mapper ("Expected unique mappings name not the
+        # mapper plugin name"), and `meltano add` leaves `mappings` out of meltano.yml: this is the
+        # entry the README asks Hub users to add, as tests/distribution does.
+        (("mappings", [{"name": "bigcommerce-to-iterable", "config": {}}]),),
     ),
     Plugin(
         "loaders",

@@ -42,7 +42,7 @@ from bigcommerce_iterable_reconcile.report_html import render_html
 from map_bigcommerce_iterable.normalise import NormalisationError
 from tap_bigcommerce.api import BigCommerceAPI
 from target_iterable.client import IterableClient
-from target_iterable.redaction import Redactor
+from target_iterable.contract.redaction import Redactor
 from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 

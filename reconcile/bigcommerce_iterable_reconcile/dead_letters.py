@@ -14,7 +14,7 @@ from typing import Any
 
 from map_bigcommerce_iterable.ids import purchase_id
 from map_bigcommerce_iterable.normalise import NormalisationError, integer, normalise_email
-from target_iterable.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
+from target_iterable.contract.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
 
 
 def dead_letter_files(paths: Iterable[Path]) -> list[Path]:

@@ -1,3 +1,6 @@
 """Singer tap for BigCommerce."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+# Read back from the installed metadata: pyproject.toml's `version` is the only place to edit.
+__version__ = version("tap-bigcommerce")

@@ -44,9 +44,10 @@ class BigCommerceStream(RESTStream[Any]):
     # Extra query parameters every request of the stream sends (e.g. `include`).
     extra_params: ClassVar[dict[str, str]] = {}
 
-    @property
-    def bigcommerce_tap(self) -> TapBigCommerce:
-        return self._tap  # type: ignore[return-value]
+    def __init__(self, tap: TapBigCommerce, **kwargs: Any) -> None:
+        # Kept here: the SDK keeps the tap only in a private attribute.
+        self.bigcommerce_tap = tap
+        super().__init__(tap, **kwargs)
 
     @property
     def url_base(self) -> str:
@@ -160,7 +161,16 @@ class BigCommerceStream(RESTStream[Any]):
             params=dict(params or {}),
             headers=self.http_headers,
         )
-        response: requests.Response = self.request_decorator(self._request)(prepared, None)
+        response: requests.Response = self.request_decorator(self._send)(prepared)
+        return response
+
+    def _send(self, prepared: requests.PreparedRequest) -> requests.Response:
+        # What the SDK's private `RESTStream._request` does, from public members (without its
+        # request-duration metric): authenticate, send on the paced session, check the answer.
+        response = self.requests_session.send(
+            self.authenticator(prepared), timeout=self.timeout, allow_redirects=self.allow_redirects
+        )
+        self.validate_response(response)
         return response
 
     def get_all_pages(self, path: str, params: Mapping[str, Any] | None = None) -> list[Any]:

@@ -81,14 +81,17 @@ class TapBigCommerce(Tap):
     @property
     def streams(self) -> dict[str, Stream]:
         """Streams in the agreed emission order (the SDK's `load_streams` sorts them by name)."""
-        if self._streams is None:
-            streams: dict[str, Stream] = {}
-            for stream in self.discover_streams():
-                if self.input_catalog is not None:
-                    stream.apply_catalog(self.input_catalog)
-                streams[stream.name] = stream
-            self._streams = streams
-        return self._streams
+        return self._streams_in_emission_order
+
+    @cached_property
+    def _streams_in_emission_order(self) -> dict[str, Stream]:
+        # Our own cache: the SDK's (`Tap._streams`) is private, and `load_streams` is final.
+        streams: dict[str, Stream] = {}
+        for stream in self.discover_streams():
+            if self.input_catalog is not None:
+                stream.apply_catalog(self.input_catalog)
+            streams[stream.name] = stream
+        return streams
 
 
 if __name__ == "__main__":

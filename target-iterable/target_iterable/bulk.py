@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from target_iterable import encoding
 from target_iterable.answers import (
     RECORD_LEVEL_CODES,
     Refusal,
@@ -23,7 +22,8 @@ from target_iterable.answers import (
     rejected_field,
 )
 from target_iterable.client import Answer
-from target_iterable.dead_letters import DeadLetter
+from target_iterable.contract import encoding
+from target_iterable.contract.dead_letters import DeadLetter
 from target_iterable.endpoints import (
     CATALOG_CREATE,
     CATALOG_ITEMS,

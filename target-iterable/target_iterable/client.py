@@ -20,9 +20,9 @@ import backoff
 import requests
 from requests.adapters import HTTPAdapter
 
+from target_iterable.contract.redaction import Redactor
 from target_iterable.endpoints import ALL_ENDPOINTS, Endpoint
 from target_iterable.rate_limit import Pacer
-from target_iterable.redaction import Redactor
 from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 

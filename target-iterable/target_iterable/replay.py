@@ -21,9 +21,8 @@ from typing import Any
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.logging import ConsoleFormatter
 
-from target_iterable import encoding
-from target_iterable.contract import OPERATIONS
-from target_iterable.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
+from target_iterable.contract import OPERATIONS, encoding
+from target_iterable.contract.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
 from target_iterable.target import TargetIterable
 
 
@@ -87,6 +86,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="target-iterable replay",
         description="Re-send the records of a dead-letter file, with the same ids.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s v{TargetIterable.get_plugin_version()}"
     )
     parser.add_argument("file", type=Path, help="dead-letter JSON Lines file")
     parser.add_argument(

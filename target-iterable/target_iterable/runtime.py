@@ -11,8 +11,8 @@ from typing import Protocol
 
 from target_iterable.client import IterableClient
 from target_iterable.contract import OPERATIONS
-from target_iterable.dead_letters import DeadLetter, DeadLetterLog, resolve_path
-from target_iterable.redaction import Redactor, redact_log_handlers
+from target_iterable.contract.dead_letters import DeadLetter, DeadLetterLog, resolve_path
+from target_iterable.contract.redaction import Redactor, redact_log_handlers
 from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 

@@ -15,11 +15,11 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from target_iterable import encoding
 from target_iterable.answers import rejected_field
 from target_iterable.bulk import UsersSender, user_with_defaults
 from target_iterable.client import Answer
-from target_iterable.dead_letters import DeadLetter
+from target_iterable.contract import encoding
+from target_iterable.contract.dead_letters import DeadLetter
 from target_iterable.endpoints import (
     DELETE_USER_BY_EMAIL,
     DELETE_USER_BY_USER_ID,

@@ -15,10 +15,10 @@ from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
 from singer_sdk.sinks import BatchSink
 from singer_sdk.sinks.core import BaseJSONSchemaValidator
 
-from target_iterable import encoding
 from target_iterable.bulk import CatalogItemsSender, EventsSender, UsersSender
 from target_iterable.client import IterableError
-from target_iterable.dead_letters import DeadLetter
+from target_iterable.contract import encoding
+from target_iterable.contract.dead_letters import DeadLetter
 from target_iterable.endpoints import MAX_CATALOG_ITEM_BYTES, MAX_ITEMS_PER_BULK_REQUEST
 from target_iterable.runtime import HasRuntime, Runtime
 from target_iterable.single import CartsSender, PurchasesSender, UserDeletionsSender

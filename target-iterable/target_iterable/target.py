@@ -14,7 +14,7 @@ from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
 
-from target_iterable.reader import MessageLinesReader
+from target_iterable.contract.reader import MessageLinesReader
 from target_iterable.runtime import Runtime
 from target_iterable.settings import CONFIG_JSONSCHEMA, Settings, insecure_url_problem
 from target_iterable.sinks import LAST_STAGE, IterableSink, UnknownStreamSink, _RuntimeSink

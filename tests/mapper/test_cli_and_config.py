@@ -14,7 +14,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA
-from target_iterable.dead_letters import read_dead_letters
+from target_iterable.contract.dead_letters import read_dead_letters
 
 from . import records as r
 from .helpers import parse, records, run_in_process

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from map_bigcommerce_iterable.tables import metadata
-from target_iterable.dead_letters import read_dead_letters
+from target_iterable.contract.dead_letters import read_dead_letters
 
 from . import records as r
 from .helpers import parse, records, run_in_process, validate_output

@@ -10,7 +10,7 @@ import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
 from map_bigcommerce_iterable.store import StoreMismatchError
-from target_iterable.dead_letters import read_dead_letters
+from target_iterable.contract.dead_letters import read_dead_letters
 
 from . import records as r
 from .helpers import records, run_in_process, validate_output

@@ -25,7 +25,7 @@ from sandbox.iterable.emulator import IterableEmulator
 from sandbox.iterable.inspect import IterableInspector
 from sandbox.iterable.testing import running_iterable
 from target_iterable.client import IterableClient
-from target_iterable.redaction import Redactor
+from target_iterable.contract.redaction import Redactor
 from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 

@@ -8,8 +8,8 @@ from bigcommerce_iterable_reconcile.compare import Tolerance, reconcile
 from bigcommerce_iterable_reconcile.dead_letters import dead_lettered_subjects
 from bigcommerce_iterable_reconcile.report import summary, verdict_text
 from map_bigcommerce_iterable.ids import purchase_id
-from target_iterable.dead_letters import TAP_CONTRACT_RULE, DeadLetter, DeadLetterLog
-from target_iterable.redaction import Redactor
+from target_iterable.contract.dead_letters import TAP_CONTRACT_RULE, DeadLetter, DeadLetterLog
+from target_iterable.contract.redaction import Redactor
 
 from .records import END, START, bigcommerce, iterable, order, purchase, user
 

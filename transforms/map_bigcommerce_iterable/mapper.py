@@ -23,20 +23,20 @@ from sqlalchemy.engine import make_url
 
 from map_bigcommerce_iterable import carts, catalog, customers, orders, refunds
 from map_bigcommerce_iterable.context import MapperContext
-from map_bigcommerce_iterable.identity import IdentityResolver
-from map_bigcommerce_iterable.lifetime_value import lifetime_value
-from map_bigcommerce_iterable.normalise import NormalisationError
-from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
-from map_bigcommerce_iterable.store import EmbeddedStore
-from target_iterable.contract import operation_schema
-from target_iterable.dead_letters import (
+from map_bigcommerce_iterable.contract import operation_schema
+from map_bigcommerce_iterable.contract.dead_letters import (
     TAP_CONTRACT_RULE,
     DeadLetter,
     DeadLetterLog,
     resolve_path,
 )
-from target_iterable.reader import MessageLinesReader
-from target_iterable.redaction import Redactor
+from map_bigcommerce_iterable.contract.reader import MessageLinesReader
+from map_bigcommerce_iterable.contract.redaction import Redactor
+from map_bigcommerce_iterable.identity import IdentityResolver
+from map_bigcommerce_iterable.lifetime_value import lifetime_value
+from map_bigcommerce_iterable.normalise import NormalisationError
+from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
+from map_bigcommerce_iterable.store import EmbeddedStore
 
 Handler = Callable[[MapperContext, dict[str, Any]], None]
 
@@ -142,7 +142,8 @@ class BigCommerceToIterableMapper(InlineMapper):
 
     def process_endofpipe(self) -> None:
         self._checkpoint()
-        self._write_messages(self._drain_outbox())
+        for message in self._drain_outbox():
+            self.write_message(message)
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "

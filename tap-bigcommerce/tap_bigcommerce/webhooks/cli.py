@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
+from tap_bigcommerce import __version__
 from tap_bigcommerce.api import BigCommerceAPI, RetrySettings, StoreSettings
 from tap_bigcommerce.config import (
     DEFAULT_INBOX_URL,
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s v{__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{serve,register}")
 
     serve = commands.add_parser("serve", help="run the webhook receiver")

@@ -16,8 +16,8 @@ from typing import Any
 
 from singer_sdk.singerlib.json import deserialize_json  # exact decimals, like the reader
 
-from target_iterable import encoding
-from target_iterable.redaction import Redactor
+from . import encoding
+from .redaction import Redactor
 
 DEFAULT_PATH = "./dead-letters/target-iterable-{run_id}.jsonl"
 # The rule of the mapper's letters (map-bigcommerce-iterable writes this same format): BigCommerce
