@@ -39,16 +39,10 @@ ORDERS_SPEC = "orders.v2.oas2.yml"
 
 
 @pytest.fixture(scope="module")
-def store() -> Iterator[RunningBigCommerce]:
+def bc() -> Iterator[RunningBigCommerce]:
+    """This module's store (conftest's `http` session talks to it)."""
     with running_bigcommerce(seed=1, orders=ORDERS, rate_limit_quota=1_000_000) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def http(store: RunningBigCommerce) -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers.update(store.headers)
-        yield session
 
 
 def _v2_list(http: requests.Session, url: str, **params: Any) -> list[dict[str, Any]]:
@@ -75,10 +69,10 @@ def _v3_list(http: requests.Session, url: str, **params: Any) -> list[dict[str, 
 
 
 @pytest.fixture(scope="module")
-def orders(store: RunningBigCommerce, http: requests.Session) -> list[dict[str, Any]]:
+def orders(bc: RunningBigCommerce, http: requests.Session) -> list[dict[str, Any]]:
     """Every order as the tap asks for it, archived and incomplete ones included."""
     include = {"include": "consignments.line_items", "consignment_structure": "object"}
-    url = f"{store.v2_url}/orders"
+    url = f"{bc.v2_url}/orders"
     listed = {o["id"]: o for o in _v2_list(http, url, **include)}
     listed.update({o["id"]: o for o in _v2_list(http, url, is_deleted="true", **include)})
     listed.update({o["id"]: o for o in _v2_list(http, url, status_id=0, **include)})
@@ -95,7 +89,7 @@ def _consignments(order: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
 
 
 def _line_items(
-    store: RunningBigCommerce, http: requests.Session, orders: list[dict[str, Any]]
+    bc: RunningBigCommerce, http: requests.Session, orders: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Embedded line items, and the order products of orders that embed only links."""
     items: dict[int, dict[str, Any]] = {}
@@ -109,14 +103,14 @@ def _line_items(
                 else:
                     linked = True
         if linked or "__warning__" in str(order.get("consignments")):
-            for item in _v2_list(http, f"{store.v2_url}/orders/{order['id']}/products"):
+            for item in _v2_list(http, f"{bc.v2_url}/orders/{order['id']}/products"):
                 items[item["id"]] = item
     return list(items.values())
 
 
 def _coverage(
     shared_specs: Path,
-    store: RunningBigCommerce,
+    bc: RunningBigCommerce,
     http: requests.Session,
     orders: list[dict[str, Any]],
 ) -> Coverage:
@@ -139,7 +133,7 @@ def _coverage(
         "#/components/schemas/orderProducts",
         component_schema(orders_spec, "orderProducts"),
         LINE_ITEM.to_dict(),
-        _line_items(store, http, orders),
+        _line_items(bc, http, orders),
     )
     check(
         ORDERS_SPEC,
@@ -152,7 +146,7 @@ def _coverage(
         coupon
         for order in orders
         if float(order["coupon_discount"]) or order["id"] % 7 == 0
-        for coupon in _v2_list(http, f"{store.v2_url}/orders/{order['id']}/coupons")
+        for coupon in _v2_list(http, f"{bc.v2_url}/orders/{order['id']}/coupons")
     ]
     check(
         ORDERS_SPEC,
@@ -161,78 +155,63 @@ def _coverage(
         {"type": "array", "items": COUPON.to_dict()},
         [coupons],
     )
-    customers_spec = load_spec(specs / "customers.v3.yml")
-    include = "addresses,storecredit,attributes,formfields"
-    check(
-        "customers.v3.yml",
-        "GET /customers",
-        response_schema(customers_spec, "/customers"),
-        {
-            "type": "object",
-            "properties": {"data": {"type": "array", "items": CustomersStream.schema}},
-        },
-        [{"data": _v3_list(http, f"{store.v3_url}/customers", include=include)}],
-    )
     check(
         "customers.v2.yml",
         "GET /customer_groups",
         response_schema(load_spec(specs / "customers.v2.yml"), "/customer_groups"),
         {"type": "array", "items": CustomerGroupsStream.schema},
-        [_v2_list(http, f"{store.v2_url}/customer_groups")],
-    )
-    check(
-        "subscribers.v3.yml",
-        "GET /customers/subscribers",
-        response_schema(load_spec(specs / "subscribers.v3.yml"), "/customers/subscribers"),
-        {
-            "type": "object",
-            "properties": {"data": {"type": "array", "items": SubscribersStream.schema}},
-        },
-        [{"data": _v3_list(http, f"{store.v3_url}/customers/subscribers")}],
+        [_v2_list(http, f"{bc.v2_url}/customer_groups")],
     )
     products = _v3_list(
-        http, f"{store.v3_url}/catalog/products", include="variants,images,custom_fields"
+        http, f"{bc.v3_url}/catalog/products", include="variants,images,custom_fields"
     )
-    check(
-        "products_catalog.v3.yml",
-        "GET /catalog/products",
-        response_schema(load_spec(specs / "products_catalog.v3.yml"), "/catalog/products"),
-        {
-            "type": "object",
-            "properties": {"data": {"type": "array", "items": ProductsStream.schema}},
-        },
-        [{"data": products}],
-    )
-    check(
-        "product-variants_catalog.v3.yml",
-        "GET /catalog/products/{product_id}/variants",
-        response_schema(
-            load_spec(specs / "product-variants_catalog.v3.yml"),
-            "/catalog/products/{product_id}/variants",
+    include = "addresses,storecredit,attributes,formfields"
+    # v3 lists: (spec file, path, the tap's record schema, the records served).
+    v3_lists = [
+        (
+            "customers.v3.yml",
+            "/customers",
+            CustomersStream.schema,
+            _v3_list(http, f"{bc.v3_url}/customers", include=include),
         ),
-        {"type": "object", "properties": {"data": {"type": "array", "items": VARIANT.to_dict()}}},
-        [{"data": [v for p in products for v in p["variants"]]}],
-    )
-    check(
-        "orders.v3.yml",
-        "GET /orders/payment_actions/refunds",
-        response_schema(load_spec(specs / "orders.v3.yml"), "/orders/payment_actions/refunds"),
-        {
-            "type": "object",
-            "properties": {"data": {"type": "array", "items": RefundsStream.schema}},
-        },
-        [{"data": _v3_list(http, f"{store.v3_url}/orders/payment_actions/refunds")}],
-    )
+        (
+            "subscribers.v3.yml",
+            "/customers/subscribers",
+            SubscribersStream.schema,
+            _v3_list(http, f"{bc.v3_url}/customers/subscribers"),
+        ),
+        ("products_catalog.v3.yml", "/catalog/products", ProductsStream.schema, products),
+        (
+            "product-variants_catalog.v3.yml",
+            "/catalog/products/{product_id}/variants",
+            VARIANT.to_dict(),
+            [v for p in products for v in p["variants"]],
+        ),
+        (
+            "orders.v3.yml",
+            "/orders/payment_actions/refunds",
+            RefundsStream.schema,
+            _v3_list(http, f"{bc.v3_url}/orders/payment_actions/refunds"),
+        ),
+    ]
+    for spec_file, path, tap_schema, records in v3_lists:
+        check(
+            spec_file,
+            f"GET {path}",
+            response_schema(load_spec(specs / spec_file), path),
+            {"type": "object", "properties": {"data": {"type": "array", "items": tap_schema}}},
+            [{"data": records}],
+        )
     return coverage
 
 
 def test_every_branch_and_enum_value_of_an_emitted_field_is_generated(
     shared_specs: Path,
-    store: RunningBigCommerce,
+    bc: RunningBigCommerce,
     http: requests.Session,
     orders: list[dict[str, Any]],
 ) -> None:
-    coverage = _coverage(shared_specs, store, http, orders)
+    coverage = _coverage(shared_specs, bc, http, orders)
     assert coverage.reached, "the walk reached nothing: the spec or the tap schemas moved"
     missing = coverage.unreached()
     assert not missing, "never generated:\n" + "\n".join(missing)
