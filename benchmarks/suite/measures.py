@@ -11,7 +11,7 @@ from .api_calls import bigcommerce_calls, iterable_calls, iterable_calls_429_by_
 from .processes import run_pipeline, run_stage
 from .sampler import CountSampler
 from .sandbox import Sandbox
-from .singer_files import record_counts
+from .singer_files import orders_needing_coupon_request, record_counts
 
 # BigCommerce's Standard plan, 150 requests per 30 s, run 10 times faster: 150 per 3 s.
 BIGCOMMERCE_QUOTA = 150
@@ -75,6 +75,7 @@ def cost_run(sandbox: Sandbox, workdir: Path) -> dict[str, Any]:
         "dead_letters": connector.count_lines(dead_letters),
         "dead_letter_reasons": connector.dead_letter_reasons(dead_letters),
         "tap_records": record_counts(tap_out),
+        "orders_needing_coupon_request": orders_needing_coupon_request(tap_out),
         "mapped_records": record_counts(mapped),
     }
 

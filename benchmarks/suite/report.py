@@ -154,6 +154,7 @@ def _why(sizes: dict[str, Any]) -> list[str]:
         "coupons": _n(coupons, 0),
         "orders": _n(orders, 0),
         "coupon_share": _n(100 * coupons / orders if orders else 0),
+        "needed": _n(size["runs"][0].get("orders_needing_coupon_request", 0), 0),
         "line_item_pages": _n(bc.get("order_line_items", 0), 0),
         "customer_ratio": _n(eff["bigcommerce_customers"]["ratio"], 2),
         "product_ratio": _n(eff["bigcommerce_products"]["ratio"], 2),
@@ -215,9 +216,10 @@ def _efficiency(sizes: dict[str, Any]) -> list[str]:
         bc = eff["detail"]["bigcommerce"]
         cells = [_size(orders)]
         cells += [f"{_n(eff[k]['per_1000'])} ({_n(eff[k]['ratio'], 2)}x)" for k in keys]
+        needed = size["runs"][0].get("orders_needing_coupon_request")
         cells.append(
             f"{bc.get('orders_list', 0)} / {bc.get('order_line_items', 0)} / "
-            f"{bc.get('order_coupons', 0)}"
+            f"{bc.get('order_coupons', 0)}" + (f" ({needed} needed)" if needed is not None else "")
         )
         rows.append(cells)
     header = ["store", "BC orders", "BC orders w/o coupons", "BC customers", "BC products",

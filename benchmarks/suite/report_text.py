@@ -30,12 +30,14 @@ ITERABLE_SHARE_TARGET = "Iterable limit used by the bottleneck endpoint (most se
 
 WHY = [
     "- **BigCommerce requests per order.** The order lists (250 per page, line items "
-    "embedded) cost {list_ratio}x their floor. What is over is `/v2/orders/{{id}}/coupons`: "
-    "the v2 order list cannot embed coupons, and with the default `order_coupons: when_used` "
-    "the tap fetches them for each order that used one ({coupons} of {orders} orders in the "
-    "{size} store, {coupon_share}%). `order_coupons: never` brings the orders stream to its "
-    "floor, at the price of coupon codes on purchases. An order with more than the 50 line "
-    "items BigCommerce embeds costs one more request ({line_item_pages} in this store).",
+    "embedded) cost {list_ratio}x their floor. Coupon codes come from the embedded lines' "
+    "`applied_discounts`; with the default `order_coupons: when_used` the tap asks "
+    "`/v2/orders/{{id}}/coupons` only for an order whose lines do not account for its "
+    "`coupon_discount` ({coupons} of {orders} orders in the {size} store, {coupon_share}%, "
+    "{needed} of them naming a code no line carried, such as a shipping coupon: those "
+    "requests are in the floor, as nothing else carries those codes). An order with more "
+    "than the 50 line items BigCommerce embeds costs one more request ({line_item_pages} in "
+    "this store).",
     "- **Customers and products** can cost one request more than the floor ({customer_ratio}x "
     "for customers, {product_ratio}x for the 500 products): the tap pages them by keyset, each "
     "query asking for records modified at or after the last one seen (BigCommerce's `:min` "
@@ -89,7 +91,10 @@ EFFICIENCY = [
     "Iterable users, events and catalog items 1,000 per bulk call (1 per 1,000); purchases one",
     "each (there is no bulk purchase call). Records are what the tap emitted (orders include",
     "archived ones) and what the mapper handed to the target. BigCommerce orders count every",
-    "order request: lists, line-item pages for orders over 50 items, and coupon calls.",
+    "order request: lists, line-item pages for orders over 50 items, and coupon calls; their",
+    "floor adds one request per order whose coupon codes only `/orders/{id}/coupons` has (a",
+    "code on none of its lines, e.g. a shipping coupon). The last column gives those needed",
+    "coupon calls in brackets.",
     "",
 ]
 

@@ -33,3 +33,22 @@ def messages(path: Path) -> Iterator[dict[str, Any]]:
         for line in lines:
             if line.startswith("{"):
                 yield json.loads(line)
+
+
+def orders_needing_coupon_request(path: Path) -> int:
+    """Orders whose coupon codes only `/orders/{id}/coupons` has: the endpoint named a code
+    that none of the order's lines carries in `applied_discounts` (e.g. a shipping coupon).
+    No list request can carry those codes, so each costs one request at the least."""
+    count = 0
+    for order in records(path, "orders"):
+        on_lines = {
+            discount.get("code")
+            for item in order.get("line_items") or []
+            for discount in item.get("applied_discounts") or []
+        }
+        if any(
+            coupon.get("code") and coupon["code"] not in on_lines
+            for coupon in order.get("coupons") or []
+        ):
+            count += 1
+    return count

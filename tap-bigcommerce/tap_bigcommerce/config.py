@@ -86,10 +86,12 @@ CONFIG_SCHEMA = th.PropertiesList(
         default="when_used",
         allowed_values=["when_used", "always", "never"],
         description=(
-            "When to fetch an order's coupons (`/orders/{id}/coupons`, one request per order): "
-            "`when_used` (orders with a coupon discount or a coupon code on a line item), "
-            "`always` (also catches coupons that discounted nothing, e.g. free shipping), "
-            "or `never` (`coupons` is then empty)."
+            "When to fetch an order's coupons (`/orders/{id}/coupons`, one request per order). "
+            "Coupon codes are read from the line items' `applied_discounts` in every mode "
+            "(`coupon_codes`). `when_used`: only for an order whose `coupon_discount` its lines "
+            "do not account for (e.g. a coupon that discounted only shipping); `always`: for "
+            "every order (also catches coupons that discounted nothing); `never`: not at all "
+            "(`coupons` is then empty, `coupon_codes` holds the lines' codes)."
         ),
     ),
     th.Property(

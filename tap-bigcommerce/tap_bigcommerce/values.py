@@ -177,8 +177,13 @@ def _compile_scalar(schema: dict[str, Any], types: set[str]) -> Normalizer:
     keeps_text = "string" in types
     wants_int = "integer" in types
     wants_decimal = "number" in types and not wants_int
+    # A field that may hold an array without declaring its items (a form field value: text, a
+    # number, or the ticked choices of a checkbox) keeps its array as it came.
+    keeps_list = "array" in types
 
     def scalar(value: Any) -> Any:
+        if keeps_list and value.__class__ is list:
+            return value
         if value.__class__ is str:
             if keeps_text:
                 return value  # free-form fields (e.g. form field values) keep their text

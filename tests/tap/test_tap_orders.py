@@ -111,20 +111,36 @@ def test_request_count_for_orders(inbox_url: str) -> None:
     assert len(paths) == lists + products
 
 
-def test_coupons_are_fetched_only_for_orders_that_used_one(
+def test_coupon_codes_come_from_the_lines_and_the_endpoint_only_when_they_fall_short(
     bigcommerce: RunningBigCommerce, inbox_url: str
 ) -> None:
+    """Codes are read from `applied_discounts`; `/coupons` is asked only for an order whose
+    lines do not account for its `coupon_discount` (a coupon that discounted only shipping)."""
     output = run_tap(tap_config(bigcommerce, inbox_url), streams={"orders"})
     paths = [e.path for e in bigcommerce.emulator.request_log.entries()]
-    used = {o["id"] for o in output.records["orders"] if o["coupon_discount"]}
     asked = {int(path.split("/")[-2]) for path in paths if path.endswith("/coupons")}
-    assert used
-    assert asked == used
-    assert all(
-        o["coupons"] and o["coupons"][0]["code"]
-        for o in output.records["orders"]
-        if o["id"] in used
-    )
+    store = bigcommerce.emulator.store
+    used = {o["id"] for o in output.records["orders"] if store.orders.require(o["id"]).coupons}
+    shipping_only = {
+        order_id
+        for order_id in used
+        if any(c.discounts_shipping for c in store.orders.require(order_id).coupons)
+    }
+    assert 13 in shipping_only, "the generator's shipping-coupon order"
+    assert used - shipping_only, "orders whose coupons the lines carry"
+    assert asked == shipping_only
+    for order in output.records["orders"]:
+        expected = [c.code for c in store.orders.require(order["id"]).coupons]
+        assert sorted(order["coupon_codes"]) == sorted(expected), order["id"]
+
+
+def test_order_coupons_never_still_reads_the_lines_codes(
+    bigcommerce: RunningBigCommerce, inbox_url: str
+) -> None:
+    orders = _orders(bigcommerce, inbox_url, order_coupons="never")
+    assert orders[10]["coupon_codes"] == ["SAVE10"]  # the generator's line-coupon order
+    assert orders[10]["coupons"] == []
+    assert not bigcommerce.emulator.request_log.count(path_contains="/coupons")
 
 
 @pytest.mark.parametrize("listed_by_default", [False, True], ids=["asked-for", "listed-anyway"])

@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tap_bigcommerce.streams.fields import FORM_FIELD
 from tap_bigcommerce.values import ValueFormatError, normalize, to_decimal, to_utc_iso
+
+FIELD = FORM_FIELD.to_dict()
 
 SCHEMA = {
     "type": "object",
@@ -79,3 +82,18 @@ def test_bad_values_name_the_field() -> None:
         normalize({"items": [{"price": "1"}, {"price": "twelve"}]}, SCHEMA)
     with pytest.raises(ValueFormatError, match="field when"):
         normalize({"when": "yesterday-ish"}, SCHEMA)
+
+
+def test_form_field_values_of_every_spec_type_pass_unchanged() -> None:
+    """Regression (issue 15): a checkbox form field's value is an array (customers.v3.yml and
+    orders.v2.oas2.yml form field `value`: oneOf string | number | array); the tap used to try
+    it as a number and stop the sync with "not a number: []"."""
+    schema = {"type": "object", "properties": {"form_fields": {"type": "array", "items": FIELD}}}
+    fields = [
+        {"name": "Interests", "value": ["Hiking", "手工"]},
+        {"name": "Extras", "value": []},
+        {"name": "Floor", "value": 3},
+        {"name": "Tip", "value": Decimal("12.5")},
+        {"name": "Notes", "value": "Leave at the door"},
+    ]
+    assert normalize({"form_fields": fields}, schema) == {"form_fields": fields}

@@ -112,7 +112,7 @@ def _purchase(
         "discountAmount": order.money(record, "discount_amount"),
         "couponDiscount": order.money(record, "coupon_discount"),
         "refundedAmount": order.money(record, "refunded_amount"),
-        "couponCodes": [code for c in coupons if (code := text(c.get("code")))],
+        "couponCodes": _coupon_codes(record, coupons),
         "channelId": integer(record.get("channel_id"), "orders.channel_id"),
         "orderSource": text(record.get("order_source")),
         "paymentMethod": text(record.get("payment_method")),
@@ -146,6 +146,14 @@ def _purchase(
     if created_at is not None:
         purchase["createdAt"] = created_at
     return purchase
+
+
+def _coupon_codes(record: dict[str, Any], coupons: list[dict[str, Any]]) -> list[str]:
+    """The tap's `coupon_codes` (read from the line items), and the codes of any coupons it
+    fetched (records from older taps carry only those), each once."""
+    listed = record.get("coupon_codes")
+    raw = [*(listed if isinstance(listed, list) else []), *(c.get("code") for c in coupons)]
+    return list(dict.fromkeys(code for value in raw if (code := text(value))))
 
 
 def _line_item(ctx: MapperContext, order: OrderFacts, item: dict[str, Any]) -> dict[str, Any]:

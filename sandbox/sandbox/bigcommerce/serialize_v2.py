@@ -10,6 +10,7 @@ from sandbox.generator.catalog import Catalog
 from sandbox.generator.model import (
     Currency,
     CustomerGroup,
+    FormField,
     LineItem,
     Order,
     OrderCoupon,
@@ -24,6 +25,14 @@ EMBEDDED_LINE_ITEMS = 50  # consignments embed at most this many line items
 
 def _resource(base: str, path: str) -> dict[str, str]:
     return {"url": f"{base}{path}", "resource": path}
+
+
+def form_fields(fields: tuple[FormField, ...]) -> list[dict[str, Any]]:
+    """orders.v2.oas2.yml #/components/schemas/formFields: `value` oneOf number | string | array."""
+    return [
+        {"name": f.name, "value": list(f.value) if isinstance(f.value, tuple) else f.value}
+        for f in fields
+    ]
 
 
 def address(value: PostalAddress) -> dict[str, Any]:
@@ -63,14 +72,14 @@ def order(value: Order, base: str) -> dict[str, Any]:
         "shipping_cost_inc_tax": v2_money(value.shipping_inc_tax),
         "shipping_cost_tax": v2_money(shipping_tax),
         "shipping_cost_tax_class_id": 2,
-        "base_handling_cost": zero,
-        "handling_cost_ex_tax": zero,
-        "handling_cost_inc_tax": zero,
+        "base_handling_cost": v2_money(value.handling_cost),
+        "handling_cost_ex_tax": v2_money(value.handling_cost),
+        "handling_cost_inc_tax": v2_money(value.handling_cost),
         "handling_cost_tax": zero,
         "handling_cost_tax_class_id": 2,
-        "base_wrapping_cost": zero,
-        "wrapping_cost_ex_tax": zero,
-        "wrapping_cost_inc_tax": zero,
+        "base_wrapping_cost": v2_money(value.wrapping_cost),
+        "wrapping_cost_ex_tax": v2_money(value.wrapping_cost),
+        "wrapping_cost_inc_tax": v2_money(value.wrapping_cost),
         "wrapping_cost_tax": zero,
         "wrapping_cost_tax_class_id": 3,
         "total_ex_tax": v2_money(value.total_ex_tax),
@@ -79,12 +88,12 @@ def order(value: Order, base: str) -> dict[str, Any]:
         "items_total": value.items_total,
         "items_shipped": value.items_total if value.date_shipped else 0,
         "payment_method": value.payment_method,
-        "payment_provider_id": "",
+        "payment_provider_id": value.payment_provider_id,
         "payment_status": value.payment_status,
         "refunded_amount": v2_money(value.refunded_amount),
-        "order_is_digital": False,
+        "order_is_digital": value.is_digital,
         "store_credit_amount": v2_money(value.store_credit_amount),
-        "gift_certificate_amount": zero,
+        "gift_certificate_amount": v2_money(value.gift_certificate_amount),
         "ip_address": value.ip_address,
         "ip_address_v6": "",
         "geoip_country": value.billing_address.country,
@@ -104,7 +113,10 @@ def order(value: Order, base: str) -> dict[str, Any]:
         "is_deleted": value.is_deleted,
         "ebay_order_id": "0",
         "cart_id": value.cart_id,
-        "billing_address": {**address(value.billing_address), "form_fields": []},
+        "billing_address": {
+            **address(value.billing_address),
+            "form_fields": form_fields(value.billing_form_fields),
+        },
         "is_email_opt_in": value.is_email_opt_in,
         "order_source": value.order_source,
         "channel_id": value.channel_id,
@@ -123,28 +135,28 @@ def order(value: Order, base: str) -> dict[str, Any]:
 
 def line_item(value: LineItem, order_address_id: int) -> dict[str, Any]:
     zero = v2_money(ZERO)
-    options = []
-    if value.option_label:
-        options.append(
-            {
-                "id": value.id,
-                "option_id": value.variant_id,
-                "order_product_id": value.id,
-                "product_option_id": value.variant_id,
-                "display_name": value.option_label,
-                "display_value": value.option_value,
-                # A multiple-choice option's value is its option value id, as text (the
-                # spec's example: `value: '69'`, `display_value: S`).
-                "value": str(value.option_value_id),
-                "type": "Multiple choice",
-                "name": value.option_label,
-                "display_style": "Rectangle",
-                "display_name_customer": value.option_label,
-                "display_name_merchant": value.option_label,
-                "display_value_customer": value.option_value,
-                "display_value_merchant": value.option_value,
-            }
-        )
+    options = [
+        {
+            "id": option.id,
+            "option_id": option.option_id,
+            "order_product_id": value.id,
+            "product_option_id": option.product_option_id,
+            "display_name": option.display_name,
+            "display_value": option.display_value,
+            "value": option.value,
+            "type": option.type,
+            "name": option.display_name,
+            "display_style": option.display_style,
+            "display_name_customer": option.display_name,
+            "display_name_merchant": option.display_name,
+            "display_value_customer": option.display_value,
+            "display_value_merchant": option.display_value,
+        }
+        for option in value.options
+    ]
+    # Two fields are typed oneOf string | number (orderProducts `weight`, `base_wrapping_cost`);
+    # stores send both, so lines alternate by id.
+    as_number = value.id % 3 == 0
     return {
         "id": value.id,
         "order_id": value.order_id,
@@ -156,7 +168,7 @@ def line_item(value: LineItem, order_address_id: int) -> dict[str, Any]:
         "name_merchant": value.name,
         "sku": value.sku,
         "upc": "",
-        "type": "physical",
+        "type": value.type,
         "base_price": v2_money(value.base_price),
         "price_ex_tax": v2_money(value.price_ex_tax),
         "price_inc_tax": v2_money(value.price_inc_tax),
@@ -165,7 +177,7 @@ def line_item(value: LineItem, order_address_id: int) -> dict[str, Any]:
         "total_ex_tax": v2_money(value.total_ex_tax),
         "total_inc_tax": v2_money(value.total_inc_tax),
         "total_tax": v2_money(value.total_inc_tax - value.total_ex_tax),
-        "weight": str(value.weight),
+        "weight": value.weight if as_number else str(value.weight),
         "quantity": value.quantity,
         "base_cost_price": zero,
         "cost_price_inc_tax": zero,
@@ -175,11 +187,11 @@ def line_item(value: LineItem, order_address_id: int) -> dict[str, Any]:
         "quantity_refunded": value.quantity_refunded,
         "refund_amount": v2_money(value.refund_amount),
         "return_id": 0,
-        "wrapping_id": 0,
-        "wrapping_name": None,
-        "base_wrapping_cost": zero,
-        "wrapping_cost_ex_tax": zero,
-        "wrapping_cost_inc_tax": zero,
+        "wrapping_id": 1 if value.wrapping_cost else 0,
+        "wrapping_name": "Gift box" if value.wrapping_cost else None,
+        "base_wrapping_cost": value.wrapping_cost if as_number else v2_money(value.wrapping_cost),
+        "wrapping_cost_ex_tax": v2_money(value.wrapping_cost),
+        "wrapping_cost_inc_tax": v2_money(value.wrapping_cost),
         "wrapping_cost_tax": zero,
         "wrapping_message": "",
         "quantity_shipped": 0,
@@ -194,31 +206,43 @@ def line_item(value: LineItem, order_address_id: int) -> dict[str, Any]:
         "bin_picking_number": "",
         "external_id": None,
         "brand": value.brand,
-        "applied_discounts": [],
+        "applied_discounts": [
+            {
+                "id": d.id,
+                "amount": v2_money(d.amount),
+                "name": d.name,
+                "code": d.code,
+                "target": d.target,
+            }
+            for d in value.applied_discounts
+        ],
         "product_options": options,
         "configurable_fields": [],
-        "gift_certificate_id": None,
+        "gift_certificate_id": value.gift_certificate_id,
     }
 
 
 def shipping_address(value: Order, index: int, base: str) -> dict[str, Any]:
     shipping_tax = value.shipping_inc_tax - value.shipping_ex_tax
     address_id = value.id * 10 + index + 1
+    quantity = sum(
+        item.quantity for item, target in line_items_by_address(value) if target == address_id
+    )
     return {
         "id": address_id,
         "order_id": value.id,
         **address(value.shipping_addresses[index]),
-        "items_total": value.items_total if index == 0 else 0,
-        "items_shipped": value.items_total if value.date_shipped and index == 0 else 0,
+        "items_total": quantity,
+        "items_shipped": quantity if value.date_shipped else 0,
         "shipping_method": "Flat Rate" if value.shipping_ex_tax else "Free Shipping",
         "base_cost": v2_money(value.shipping_ex_tax if index == 0 else ZERO),
         "cost_ex_tax": v2_money(value.shipping_ex_tax if index == 0 else ZERO),
         "cost_inc_tax": v2_money(value.shipping_inc_tax if index == 0 else ZERO),
         "cost_tax": v2_money(shipping_tax if index == 0 else ZERO),
         "cost_tax_class_id": 2,
-        "base_handling_cost": v2_money(ZERO),
-        "handling_cost_ex_tax": v2_money(ZERO),
-        "handling_cost_inc_tax": v2_money(ZERO),
+        "base_handling_cost": v2_money(value.handling_cost if index == 0 else ZERO),
+        "handling_cost_ex_tax": v2_money(value.handling_cost if index == 0 else ZERO),
+        "handling_cost_inc_tax": v2_money(value.handling_cost if index == 0 else ZERO),
         "handling_cost_tax": v2_money(ZERO),
         "handling_cost_tax_class_id": 2,
         "shipping_zone_id": 1,
@@ -226,20 +250,49 @@ def shipping_address(value: Order, index: int, base: str) -> dict[str, Any]:
         "shipping_quotes": _resource(
             base, f"/orders/{value.id}/shipping_addresses/{address_id}/shipping_quotes"
         ),
-        "form_fields": [],
+        "form_fields": form_fields(value.shipping_form_fields) if index == 0 else [],
     }
 
 
 def line_items_by_address(value: Order) -> list[tuple[LineItem, int]]:
-    """Every line item with the shipping address it ships to (split over the addresses)."""
+    """Every line item with the shipping address it ships to: physical items are split over the
+    addresses; digital items and gift certificates ship nowhere (`order_address_id` 0)."""
     count = max(len(value.shipping_addresses), 1)
-    return [
-        (item, value.id * 10 + (index % count) + 1) for index, item in enumerate(value.line_items)
-    ]
+    result = []
+    physical = 0
+    for item in value.line_items:
+        if item.type == "physical":
+            result.append((item, value.id * 10 + (physical % count) + 1))
+            physical += 1
+        else:
+            result.append((item, 0))
+    return result
+
+
+def _embedded(
+    value: Order, items: list[LineItem], address_id: int, base: str, *, with_line_items: bool
+) -> tuple[list[dict[str, Any]], bool]:
+    """A consignment's `line_items` (order products, or links) and whether some were cut."""
+    if not with_line_items:
+        links = [_resource(base, f"/orders/{value.id}/products/{item.id}") for item in items]
+        return links, False
+    embedded = [line_item(item, address_id) for item in items[:EMBEDDED_LINE_ITEMS]]
+    return embedded, len(items) > EMBEDDED_LINE_ITEMS
+
+
+_TRUNCATED = {
+    "message": (
+        "Not all line items of this consignment are returned with this "
+        f"response, only {EMBEDDED_LINE_ITEMS} are included. Please use the "
+        "`/v2/orders/{order_id}/products` endpoint to fetch all line items."
+    )
+}
 
 
 def consignments(value: Order, base: str, *, with_line_items: bool) -> dict[str, Any]:
-    """The object structure of `include=consignments[.line_items]`."""
+    """The object structure of `include=consignments[.line_items]` (orders.v2.oas2.yml
+    #/components/schemas/orderConsignment_Get): physical items in `shipping` consignments,
+    digital ones in the one `downloads` consignment, gift certificates under `email`."""
     shipping = []
     items = line_items_by_address(value)
     for index in range(len(value.shipping_addresses)):
@@ -247,38 +300,46 @@ def consignments(value: Order, base: str, *, with_line_items: bool) -> dict[str,
         mine = [item for item, target in items if target == address_id]
         consignment = shipping_address(value, index, base)
         consignment.pop("order_id")
-        if with_line_items:
-            consignment["line_items"] = [
-                line_item(item, address_id) for item in mine[:EMBEDDED_LINE_ITEMS]
-            ]
-            if len(mine) > EMBEDDED_LINE_ITEMS:
-                consignment["__warning__"] = {
-                    "message": (
-                        "Not all line items of this consignment are returned with this "
-                        f"response, only {EMBEDDED_LINE_ITEMS} are included. Please use the "
-                        "`/v2/orders/{order_id}/products` endpoint to fetch all line items."
-                    )
-                }
-        else:
-            consignment["line_items"] = [
-                _resource(base, f"/orders/{value.id}/products/{item.id}") for item in mine
-            ]
+        consignment["line_items"], cut = _embedded(
+            value, mine, address_id, base, with_line_items=with_line_items
+        )
+        if cut:
+            consignment["__warning__"] = _TRUNCATED
         shipping.append(consignment)
+    recipient = value.billing_address.email
+    digital = [item for item in value.line_items if item.type == "digital"]
+    downloads = []
+    if digital:
+        lines, _ = _embedded(value, digital, 0, base, with_line_items=with_line_items)
+        downloads.append({"recipient_email": recipient, "line_items": lines})
+    certificates = []
+    for item in value.line_items:
+        if item.type == "giftcertificate":
+            lines, _ = _embedded(value, [item], 0, base, with_line_items=with_line_items)
+            certificates.append({"recipient_email": recipient, "line_items": lines})
     return {
         "pickups": [],
         "shipping": shipping,
-        "downloads": [],
-        "email": {"gift_certificates": []},
+        "downloads": downloads,
+        "email": {"gift_certificates": certificates},
     }
 
 
 def coupon(value: OrderCoupon, order_id: int) -> dict[str, Any]:
+    # `amount` is anyOf string | number | integer (orders.v2.oas2.yml
+    # GET /orders/{order_id}/coupons 200 `[].amount`: "$3 returns as `3` while 5% will return as
+    # `5`"); stores send all three, so coupons alternate by id.
+    amounts: tuple[Any, ...] = (
+        int(value.amount),
+        v2_money(value.amount),
+        value.amount.quantize(Decimal("0.01")),
+    )
     return {
         "id": value.id,
         "coupon_id": value.coupon_id,
         "order_id": order_id,
         "code": value.code,
-        "amount": v2_money(value.amount),
+        "amount": amounts[value.id % 3],
         "type": value.type,
         "discount": value.discount,
     }

@@ -12,6 +12,7 @@ from sandbox.generator.model import (
     Channel,
     Customer,
     CustomerAttribute,
+    FormField,
     Product,
     Refund,
     Subscriber,
@@ -60,6 +61,7 @@ def customer(value: Customer, includes: set[str]) -> dict[str, Any]:
                 "country_code": a.country_code,
                 "phone": a.phone,
                 "address_type": a.address_type,
+                **({"form_fields": _form_fields(a.form_fields)} if a.form_fields else {}),
             }
             for a in value.addresses
         ]
@@ -77,12 +79,20 @@ def customer(value: Customer, includes: set[str]) -> dict[str, Any]:
         ]
     if "formfields" in includes:
         body["form_fields"] = [
-            {"name": name, "value": field_value, "customer_id": value.id}
-            for name, field_value in value.form_fields
+            {**field, "customer_id": value.id} for field in _form_fields(value.form_fields)
         ]
     if "storecredit" in includes:
         body["store_credit_amounts"] = [{"amount": value.store_credit}]
     return body
+
+
+def _form_fields(fields: tuple[FormField, ...]) -> list[dict[str, Any]]:
+    """customers.v3.yml GET /customers 200 `data[].form_fields[]` (which add `customer_id`) and
+    `data[].addresses[].form_fields[]`: `value` oneOf string | number | array of string."""
+    return [
+        {"name": f.name, "value": list(f.value) if isinstance(f.value, tuple) else f.value}
+        for f in fields
+    ]
 
 
 def attribute(value: CustomerAttribute) -> dict[str, Any]:
@@ -111,16 +121,15 @@ def subscriber(value: Subscriber) -> dict[str, Any]:
 
 
 def variant(value: Variant, product: Product) -> dict[str, Any]:
-    option_values = []
-    if value.option_label:
-        option_values.append(
-            {
-                "id": value.option_value_id,
-                "label": value.option_value,
-                "option_id": value.option_id,
-                "option_display_name": value.option_label,
-            }
-        )
+    option_values = [
+        {
+            "id": option.id,
+            "label": option.label,
+            "option_id": option.option_id,
+            "option_display_name": option.option_display_name,
+        }
+        for option in value.option_values
+    ]
     return {
         "id": value.id,
         "product_id": value.product_id,
@@ -192,12 +201,12 @@ def product(value: Product, includes: set[str]) -> dict[str, Any]:
         "mpn": "",
         "gtin": "",
         "search_keywords": "",
-        "availability": "available",
+        "availability": value.availability,
         "availability_description": "",
         "gift_wrapping_options_type": "any",
         "gift_wrapping_options_list": [],
         "sort_order": 0,
-        "condition": "New",
+        "condition": value.condition,
         "is_condition_shown": False,
         "order_quantity_minimum": 0,
         "order_quantity_maximum": 0,

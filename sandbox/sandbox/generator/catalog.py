@@ -20,6 +20,7 @@ from sandbox.generator.model import (
     ProductImage,
     StoreProfile,
     Variant,
+    VariantOption,
 )
 from sandbox.generator.timeline import CATALOG_START, STORE_TIMEZONE, at_seconds
 
@@ -55,6 +56,16 @@ _ADJECTIVES = ("Classic", "Organic", "Vintage", "Ultra", "Café", "Cozy", "Smart
 _MATERIALS = ("Cotton", "Ceramic", "Oak", "Wool", "Steel", "Linen", "Bamboo", "Leather")
 _IMAGE_HOST = "https://cdn.sandbox.example"
 _SIZES = ("S", "M", "L", "XL")
+# Variant options: (display name, orderProductOptions `type` an order line gives it, values).
+# orders.v2.oas2.yml #/components/schemas/orderProductOptions `type` enum: variant options are
+# "Multiple choice", "Swatch" or "Product Pick List"; the rest are modifiers (no variants).
+_SIZE_OPTION = ("Size", "Multiple choice", _SIZES)
+_BIG_OPTIONS = (
+    ("Size", "Multiple choice", ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")),
+    ("Color", "Swatch", ("Black", "White", "Navy", "Olive", "Rust", "Sand", "Rosé", "藍色")),
+    ("Fabric", "Product Pick List", ("Cotton", "Linen", "Wool", "Hemp", "Silk")),
+)  # 8 x 8 x 5 = 320 variants: real apparel stores have products with hundreds
+_MODIFIER_TYPES = ("Text field", "Multi-line text field", "Checkbox", "Date field", "File Upload")
 _ATTRIBUTES = (
     ("shoe_size", "number"),
     ("birthday", "date"),
@@ -199,6 +210,129 @@ def _slug(text: str) -> str:
     return "-".join(text.lower().replace("&", "and").split())
 
 
+@dataclass(frozen=True)
+class ProductKind:
+    """The shape of a product: its options, type and the enums the products spec allows
+    (products_catalog.v3.yml GET /catalog/products 200 `data[].type`, `availability`,
+    `condition`, `inventory_tracking` enums)."""
+
+    options: tuple[tuple[str, str, tuple[str, ...]], ...]
+    digital: bool
+    availability: str
+    condition: str
+    inventory_tracking: str
+    modifiers: tuple[str, ...]
+
+
+def _product_kind(seed: int, number: int) -> ProductKind:
+    """Drawn on its own stream, so adding shapes leaves the other draws of a product alone."""
+    own = random.Random(rng_seed(seed, number, "product.kind"))
+    roll = own.random()
+    digital = number % 20 == 4  # e-books, patterns, gift cards sold as downloads
+    if number % 100 == 3:
+        options: tuple[tuple[str, str, tuple[str, ...]], ...] = _BIG_OPTIONS
+    elif digital or roll < 0.5:
+        options = ()
+    else:
+        name, kind, values = _SIZE_OPTION
+        if roll > 0.85:
+            name, kind = "Colour", "Swatch"
+            values = ("Red", "Teal", "Ochre", "Slate")
+        options = ((name, kind, values[: 2 + int(roll * 100) % 3]),)
+    # By number, so even a 20-product store has one of each.
+    availability = {5: "preorder", 13: "disabled"}.get(number % 16, "available")
+    condition = {2: "Used", 8: "Refurbished"}.get(number % 12, "New")
+    tracking = "variant" if options else "product"
+    if digital or number % 25 == 7:
+        tracking = "none"
+    modifiers: tuple[str, ...] = ()
+    if number % 4 == 1:  # a quarter of the products, every modifier type among the first 20
+        modifiers = (_MODIFIER_TYPES[(number // 4) % len(_MODIFIER_TYPES)],)
+    return ProductKind(options, digital, availability, condition, tracking, modifiers)
+
+
+def _variants(
+    own: random.Random,
+    number: int,
+    *,
+    sku: str,
+    price: Decimal,
+    sale_price: Decimal,
+    kind: ProductKind,
+) -> tuple[Variant, ...]:
+    if not kind.options:
+        return (
+            Variant(
+                id=number * 10 + 1,
+                product_id=number,
+                sku=sku,
+                price=None,
+                sale_price=None,
+                calculated_price=sale_price or price,
+                inventory_level=own.randrange(0, 200),
+                option_values=(),
+                image_url="",
+            ),
+        )
+    # Small products keep ids number*10+n; products with hundreds of variants get their own range.
+    first_id = 100_000 + number * 1000 if len(kind.options) > 1 else number * 10
+    combos: list[tuple[VariantOption, ...]] = [()]
+    for option_index, (name, option_type, values) in enumerate(kind.options):
+        option_id = number * 10 + option_index
+        combos = [
+            (
+                *combo,
+                VariantOption(
+                    option_id=option_id,
+                    option_display_name=name,
+                    id=option_id * 100 + value_index + 1,
+                    label=value,
+                    type=option_type,
+                ),
+            )
+            for combo in combos
+            for value_index, value in enumerate(values)
+        ]
+    variants = []
+    for index, combo in enumerate(combos):
+        # The first two variants sell at the product's price (`price: null`), the rest at +2.00.
+        own_price = None if index < 2 else price + Decimal("2.00")
+        suffix = "-".join(_sku_part(option.label) for option in combo)
+        variants.append(
+            Variant(
+                id=first_id + index + 1,
+                product_id=number,
+                sku=f"{sku}-{suffix}",
+                price=own_price,
+                sale_price=None,
+                calculated_price=(sale_price or price) if own_price is None else own_price,
+                inventory_level=own.randrange(0, 80),
+                option_values=combo,
+                image_url="",
+            )
+        )
+    return tuple(variants)
+
+
+# Merchants paste long, many-script descriptions (HTML from other shops, translations); the
+# full-width and look-alike characters are the point, hence the noqa.
+_LONG_TEXT = (
+    "Хлопок высшего качества. 纯棉面料，手工缝制。 قطن عالي الجودة. Βαμβάκι υψηλής ποιότητας. "  # noqa: RUF001
+    "कपास। 최고급 면. Ａｌｌ－ｗｅａｔｈｅｒ. Z̤͔ͧa̴l͢g̨o text & emoji 🧵🪡👕. "  # noqa: RUF001
+)
+
+
+def _description(name: str, tagline: str, number: int) -> str:
+    if number % 50 == 9:
+        return f"<p>{name}. {tagline}</p>" + f"<p>{_LONG_TEXT}</p>" * 40
+    return f"<p>{name}. {tagline}</p>"
+
+
+def _sku_part(label: str) -> str:
+    ascii_label = "".join(ch for ch in label.upper() if ch.isascii() and ch.isalnum())
+    return ascii_label or f"U{sum(map(ord, label)) % 1000}"
+
+
 def _product(
     rng: random.Random, seed: int, number: int, shelves: list[Category], brands: tuple[Brand, ...]
 ) -> Product:
@@ -211,42 +345,8 @@ def _product(
     created = at_seconds(CATALOG_START, own.uniform(0, 300 * 86400))
     modified = at_seconds(created, own.uniform(0, 200 * 86400))
     sku = f"SB-{number:05d}"
-    has_options = own.random() < 0.5
-    if has_options:
-        variants = tuple(
-            Variant(
-                id=number * 10 + index + 1,
-                product_id=number,
-                sku=f"{sku}-{size}",
-                price=None if index < 2 else price + Decimal("2.00"),
-                sale_price=None,
-                calculated_price=(sale_price or price) if index < 2 else price + Decimal("2.00"),
-                inventory_level=own.randrange(0, 80),
-                option_label="Size",
-                option_value=size,
-                option_id=number,
-                option_value_id=number * 10 + index + 1,
-                image_url="",
-            )
-            for index, size in enumerate(_SIZES[: own.randrange(2, 5)])
-        )
-    else:
-        variants = (
-            Variant(
-                id=number * 10 + 1,
-                product_id=number,
-                sku=sku,
-                price=None,
-                sale_price=None,
-                calculated_price=sale_price or price,
-                inventory_level=own.randrange(0, 200),
-                option_label="",
-                option_value="",
-                option_id=0,
-                option_value_id=0,
-                image_url="",
-            ),
-        )
+    kind = _product_kind(seed, number)
+    variants = _variants(own, number, sku=sku, price=price, sale_price=sale_price, kind=kind)
     images = tuple(
         ProductImage(
             id=number * 10 + index + 1,
@@ -273,8 +373,10 @@ def _product(
         id=number,
         name=name,
         sku=sku,
-        type="physical",
-        description=f"<p>{name}. {rng.choice(['Handmade.', 'Best seller.', 'Limited run.'])}</p>",
+        type="digital" if kind.digital else "physical",
+        description=_description(
+            name, rng.choice(["Handmade.", "Best seller.", "Limited run."]), number
+        ),
         price=price,
         sale_price=sale_price,
         retail_price=(price * Decimal("1.2")).quantize(CENT),
@@ -283,7 +385,7 @@ def _product(
         categories=categories,
         brand_id=own.choice(brands).id,
         inventory_level=inventory,
-        inventory_tracking="variant" if has_options else "product",
+        inventory_tracking=kind.inventory_tracking,
         is_visible=own.random() > 0.05,
         is_featured=own.random() < 0.1,
         url=f"/{_slug(name)}/",
@@ -293,4 +395,7 @@ def _product(
         variants=variants,
         images=images,
         custom_fields=custom_fields,
+        availability=kind.availability,
+        condition=kind.condition,
+        modifiers=kind.modifiers,
     )

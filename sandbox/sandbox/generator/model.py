@@ -93,6 +93,18 @@ class ProductImage:
 
 
 @dataclass(frozen=True)
+class VariantOption:
+    """One option value that makes up a variant (product-variants_catalog.v3.yml
+    GET /catalog/products/{product_id}/variants 200 `data[].option_values[]`)."""
+
+    option_id: int
+    option_display_name: str
+    id: int  # the option value id
+    label: str
+    type: str  # how an order line names the option: orderProductOptions `type`
+
+
+@dataclass(frozen=True)
 class Variant:
     id: int
     product_id: int
@@ -101,10 +113,7 @@ class Variant:
     sale_price: Decimal | None
     calculated_price: Decimal
     inventory_level: int
-    option_label: str
-    option_value: str
-    option_id: int
-    option_value_id: int
+    option_values: tuple[VariantOption, ...]  # empty for a product's base variant
     image_url: str
 
 
@@ -113,6 +122,19 @@ class CustomField:
     id: int
     name: str
     value: str
+
+
+FormFieldValue = str | int | Decimal | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A checkout or account form field. Its value is text, a number, or the ticked choices of a
+    checkbox field: customers.v3.yml GET /customers 200 `data[].form_fields[].value` and
+    orders.v2.oas2.yml `#/components/schemas/formFields` `value` (oneOf string | number | array)."""
+
+    name: str
+    value: FormFieldValue
 
 
 @dataclass(frozen=True)
@@ -140,6 +162,11 @@ class Product:
     variants: tuple[Variant, ...]
     images: tuple[ProductImage, ...]
     custom_fields: tuple[CustomField, ...]
+    availability: str = "available"  # available | disabled | preorder
+    condition: str = "New"  # New | Used | Refurbished
+    modifiers: tuple[
+        str, ...
+    ] = ()  # orderProductOptions types of the product's non-variant options
 
     @property
     def calculated_price(self) -> Decimal:
@@ -170,6 +197,7 @@ class Address:
     country_code: str
     phone: str
     address_type: str
+    form_fields: tuple[FormField, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,7 +227,7 @@ class Customer:
     channel_ids: tuple[int, ...]
     addresses: tuple[Address, ...]
     attribute_values: tuple[AttributeValue, ...]
-    form_fields: tuple[tuple[str, str], ...]
+    form_fields: tuple[FormField, ...]
     store_credit: Decimal
 
 
@@ -236,6 +264,34 @@ class PostalAddress:
 
 
 @dataclass(frozen=True)
+class AppliedDiscount:
+    """One discount on one order line (orders.v2.oas2.yml
+    `#/components/schemas/orderProductAppliedDiscounts`): a coupon carries its `code`; a manual
+    discount has none ("There is no code when creating a manual discount")."""
+
+    id: str
+    amount: Decimal
+    name: str
+    code: str | None
+    target: str  # order | product
+
+
+@dataclass(frozen=True)
+class ProductOption:
+    """An option the shopper chose (orders.v2.oas2.yml `#/components/schemas/orderProductOptions`,
+    `type` enum): a variant's multiple choice or swatch, or a modifier (text, date, file...)."""
+
+    id: int
+    option_id: int
+    product_option_id: int
+    display_name: str
+    display_value: str
+    value: str
+    type: str
+    display_style: str
+
+
+@dataclass(frozen=True)
 class LineItem:
     id: int
     order_id: int
@@ -252,11 +308,12 @@ class LineItem:
     total_inc_tax: Decimal
     quantity_refunded: int
     refund_amount: Decimal
-    option_label: str
-    option_value: str
-    option_value_id: int
-    applied_discount: Decimal
     weight: Decimal
+    type: str = "physical"  # physical | digital | giftcertificate
+    applied_discounts: tuple[AppliedDiscount, ...] = ()
+    options: tuple[ProductOption, ...] = ()
+    gift_certificate_id: int | None = None
+    wrapping_cost: Decimal = Decimal("0")  # per line, no tax
 
 
 @dataclass(frozen=True)
@@ -267,6 +324,10 @@ class OrderCoupon:
     amount: Decimal
     type: int  # 0 per_item, 1 percentage, 2 per_total, 3 shipping, 4 free_shipping, 5 promotion
     discount: Decimal
+
+    @property
+    def discounts_shipping(self) -> bool:
+        return self.type in {3, 4}
 
 
 @dataclass(frozen=True)
@@ -306,6 +367,20 @@ class Order:
     shipping_addresses: tuple[PostalAddress, ...]
     line_items: tuple[LineItem, ...]
     coupons: tuple[OrderCoupon, ...]
+    gift_certificate_amount: Decimal = Decimal("0")  # paid with gift certificates
+    handling_cost: Decimal = Decimal("0")  # no tax
+    fee_cost: Decimal = Decimal("0")  # a surcharge (v2 order fees), no tax
+    payment_provider_id: str | int = ""
+    billing_form_fields: tuple[FormField, ...] = ()
+    shipping_form_fields: tuple[FormField, ...] = ()
+
+    @property
+    def is_digital(self) -> bool:
+        return all(item.type != "physical" for item in self.line_items)
+
+    @property
+    def wrapping_cost(self) -> Decimal:
+        return sum((item.wrapping_cost for item in self.line_items), Decimal("0"))
 
     @property
     def total_tax(self) -> Decimal:

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from sandbox.generator.catalog import Catalog
+from sandbox.generator.discounts import (
+    CouponOffer,
+    applied,
+    draw_offers,
+    line_amounts,
+    manual,
+    order_coupon,
+    shipping_amount,
+    spread,
+)
 from sandbox.generator.hashing import mix, rng_seed, salt, unit
 from sandbox.generator.model import (
+    AppliedDiscount,
     LineItem,
     Order,
     OrderCoupon,
@@ -26,6 +37,7 @@ from sandbox.generator.model import (
     Variant,
 )
 from sandbox.generator.people import CustomerFactory, PeopleFaker, ascii_slug, postal_address
+from sandbox.generator.shopper_input import LONG_MESSAGE, checkout_form_fields, line_options
 from sandbox.generator.timeline import DST_INSTANTS, ORDERS_START, STORE_NOW, epoch, from_epoch
 
 CENT = Decimal("0.01")
@@ -41,6 +53,7 @@ _KIND = salt("order.kind")
 _GUEST = salt("order.guest")
 _CURRENCY = salt("order.currency")
 _CUSTOMER = salt("order.customer")
+_COUPON = salt("order.coupon")
 _TIE_EVERY = 17  # every 17th order is modified in the same second as the one before
 
 # Order id -> the case it always is (when the store has that many orders).
@@ -57,7 +70,14 @@ FORCED_CASES = {
     10: "coupon",
     11: "guest_invalid_email",
     12: "multi_shipping",
+    13: "shipping_coupon",  # a coupon no line carries: only `coupon_discount` shows it
+    14: "digital",
+    15: "gift_certificate",
 }
+# Partial refunds refund one part of the order (orders.v3.yml GET
+# /orders/payment_actions/refunds 200 `data[].items[].item_type` enum).
+_PARTIAL_REFUND_PARTS = ("PRODUCT", "PRODUCT", "SHIPPING", "HANDLING", "GIFT_WRAPPING", "FEE")
+_EXTRAS = salt("order.extras")
 
 STATUS_NAMES = {
     0: "Incomplete",
@@ -90,6 +110,7 @@ class OrderProfile:
     coupon: bool
     many_items: bool
     shipping_addresses: int
+    case: str | None = None  # the forced case, if any
 
 
 class Pick(NamedTuple):
@@ -173,10 +194,20 @@ class OrderFactory:
             refund=refund,
             guest=guest,
             currency_code=currency,
-            coupon=case == "coupon" or (case is None and roll > 0.8),
+            coupon=case in {"coupon", "shipping_coupon"} or (case is None and roll > 0.8),
             many_items=case == "many_items" or (case is None and order_id % 5000 == 0),
-            shipping_addresses=2 if case == "multi_shipping" else 1,
+            shipping_addresses=self._shipping_address_count(order_id, case),
+            case=case,
         )
+
+    def _shipping_address_count(self, order_id: int, case: str | None) -> int:
+        """Most orders ship to one address; about 3% split over two or three (consignments)."""
+        if case == "multi_shipping":
+            return 2
+        roll = unit(self.seed, order_id, _EXTRAS)
+        if case is None and roll < 0.03:
+            return 2 + int(roll * 1000) % 2
+        return 1
 
     def created_epoch(self, order_id: int) -> int:
         """Unix seconds; cheap enough to index a million orders."""
@@ -249,6 +280,8 @@ class OrderFactory:
         picks: list[Pick] | None = None,
     ) -> Order:
         rng = random.Random(rng_seed(self.seed, order_id, "order"))
+        # New shapes draw from their own stream, so the older draws stay as they were.
+        extras = random.Random(rng_seed(self.seed, order_id, "order.extras"))
         currency = self.catalog.currency(profile.currency_code)
         rate = currency.exchange_rate
         customer_id = 0 if profile.guest else self.customer_id(order_id)
@@ -261,44 +294,70 @@ class OrderFactory:
         billing = postal_address(person, email)
         line_count = MANY_ITEMS if profile.many_items else rng.choice([1, 1, 1, 2, 2, 3, 4, 6])
         if picks is None:
-            picks = self.pick(rng, line_count)
+            picks = self._picks(rng, line_count, profile.case)
         places = Decimal(1).scaleb(-currency.decimal_places) if currency.decimal_places else 1
-        lines = self._lines(order_id, picks, rate=rate, places=Decimal(places), profile=profile)
+        places = Decimal(places)
+        lines = self._lines(order_id, picks, rate=rate, places=places, profile=profile, rng=extras)
+        if profile.case == "gift_certificate" or (picks and extras.random() < 0.02):
+            lines = (*lines, self._gift_certificate(order_id, len(lines), rate, places))
+        refund_part = self._refund_part(order_id, profile)
+        if refund_part == "GIFT_WRAPPING" or (refund_part is None and extras.random() < 0.03):
+            lines = (replace(lines[0], wrapping_cost=money(Decimal("3.00") * rate)), *lines[1:])
+        ships = any(line.type == "physical" for line in lines)
+        offers = (
+            draw_offers(
+                unit(self.seed, order_id, _COUPON),
+                ships=ships,
+                case=profile.case,
+            )
+            if profile.coupon
+            else ()
+        )
         subtotal_ex = sum((line.total_ex_tax for line in lines), Decimal("0"))
         subtotal_inc = sum((line.total_inc_tax for line in lines), Decimal("0"))
-        shipping_ex = Decimal("0") if subtotal_ex > 100 * rate else money(Decimal("9.99") * rate)
+        free_over = subtotal_ex > 100 * rate
+        # Shipping coupons and shipping refunds only happen where shipping was charged.
+        charged = ships and (
+            not free_over
+            or refund_part == "SHIPPING"
+            or any(offer.discounts_shipping for offer in offers)
+        )
+        shipping_ex = money(Decimal("9.99") * rate) if charged else Decimal("0")
         shipping_inc = money(shipping_ex * (1 + TAX_RATE))
-        coupons: tuple[OrderCoupon, ...] = ()
-        coupon_discount = Decimal("0")
-        if profile.coupon:
-            coupon_discount = money(subtotal_ex * Decimal("0.10"))
-            coupons = (
-                OrderCoupon(
-                    id=order_id,
-                    coupon_id=7,
-                    code="SAVE10",
-                    amount=Decimal("10"),
-                    type=1,
-                    discount=coupon_discount,
-                ),
-            )
+        handling = Decimal("0")
+        if refund_part == "HANDLING" or (ships and refund_part is None and extras.random() < 0.04):
+            handling = money(Decimal("4.00") * rate)
+        fee = money(Decimal("2.50") * rate) if refund_part == "FEE" else Decimal("0")
         discount = money(Decimal("5") * rate) if rng.random() < 0.1 else Decimal("0")
-        total_ex = max(subtotal_ex + shipping_ex - coupon_discount - discount, Decimal("0"))
-        total_inc = max(subtotal_inc + shipping_inc - coupon_discount - discount, Decimal("0"))
+        lines, coupons, coupon_discount = self._apply_discounts(
+            order_id, lines, offers, discount, shipping_ex, rate=rate, places=places
+        )
+        extra_costs = handling + fee + sum((line.wrapping_cost for line in lines), Decimal(0))
+        total_ex = max(
+            subtotal_ex + shipping_ex + extra_costs - coupon_discount - discount, Decimal("0")
+        )
+        total_inc = max(
+            subtotal_inc + shipping_inc + extra_costs - coupon_discount - discount, Decimal("0")
+        )
         refunded = Decimal("0")
         if profile.refund == "full":
             refunded = total_inc
         elif profile.refund == "partial":
-            refunded = lines[0].price_inc_tax
+            refunded = self._partial_refund_amount(refund_part, lines, shipping_inc, handling, fee)
+        address_count = profile.shipping_addresses if ships else 0
         shipping = tuple(
             billing
             if index == 0
             else postal_address(
-                self.people.person(rng_seed(self.seed, order_id, "order.ship")), email
+                self.people.person(rng_seed(self.seed, order_id * 4 + index, "order.ship")),
+                email,
             )
-            for index in range(profile.shipping_addresses)
+            for index in range(address_count)
         )
         shipped = profile.status_id in {2, 3, 4, 10, 14} and not profile.archived
+        gift_paid, credit_paid = self._paid_otherwise(
+            extras, profile, registered=bool(customer_id), total=total_inc, rate=rate
+        )
         return Order(
             id=order_id,
             customer_id=customer_id,
@@ -319,14 +378,14 @@ class OrderFactory:
             total_ex_tax=total_ex,
             total_inc_tax=total_inc,
             refunded_amount=refunded,
-            store_credit_amount=Decimal("0"),
+            store_credit_amount=credit_paid,
             is_deleted=profile.archived,
             channel_id=2 if order_id % 19 == 0 else 1,
             cart_id="" if profile.status_id == 0 else str(self.cart_uuid(order_id)),
             payment_method="" if profile.status_id == 0 else rng.choice(["Credit Card", "PayPal"]),
-            payment_status=self._payment_status(profile),
+            payment_status=self._payment_status(profile, order_id),
             is_email_opt_in=rng.random() < 0.4,
-            customer_message="Bitte klingeln 🔔" if order_id % 23 == 0 else "",
+            customer_message=self._customer_message(order_id),
             staff_notes="",
             order_source="www" if order_id % 19 else "external",
             ip_address=person.ip_address,
@@ -335,7 +394,146 @@ class OrderFactory:
             shipping_addresses=shipping,
             line_items=lines,
             coupons=coupons,
+            gift_certificate_amount=gift_paid,
+            handling_cost=handling,
+            fee_cost=fee,
+            payment_provider_id=self._payment_provider_id(order_id, profile),
+            billing_form_fields=(checkout_form_fields(extras) if extras.random() < 0.08 else ()),
+            shipping_form_fields=(
+                checkout_form_fields(extras) if ships and extras.random() < 0.05 else ()
+            ),
         )
+
+    @staticmethod
+    def _paid_otherwise(
+        rng: random.Random,
+        profile: OrderProfile,
+        *,
+        registered: bool,
+        total: Decimal,
+        rate: Decimal,
+    ) -> tuple[Decimal, Decimal]:
+        """(gift certificate amount, store credit amount): parts of the total paid without a
+        card (v2 order `gift_certificate_amount`, `store_credit_amount`)."""
+        if profile.status_id == 0:
+            return Decimal("0"), Decimal("0")
+        gift = min(total, money(Decimal("25") * rate)) if rng.random() < 0.03 else Decimal("0")
+        credit = Decimal("0")
+        if registered and rng.random() < 0.04:
+            credit = min(total - gift, money(Decimal("10") * rate))
+        return gift, credit
+
+    def _picks(self, rng: random.Random, count: int, case: str | None) -> list[Pick]:
+        picks = self.pick(rng, count)
+        if case == "digital":
+            digital = [p for p in self.catalog.products if p.type == "digital"]
+            if digital:
+                product = digital[0]
+                return [Pick(product, product.variants[0], 1)]
+        return picks
+
+    def _refund_part(self, order_id: int, profile: OrderProfile) -> str | None:
+        if profile.refund != "partial":
+            return None
+        return _PARTIAL_REFUND_PARTS[order_id % len(_PARTIAL_REFUND_PARTS)]
+
+    @staticmethod
+    def _partial_refund_amount(
+        part: str | None,
+        lines: tuple[LineItem, ...],
+        shipping_inc: Decimal,
+        handling: Decimal,
+        fee: Decimal,
+    ) -> Decimal:
+        if part == "SHIPPING" and shipping_inc:
+            return shipping_inc
+        if part == "HANDLING" and handling:
+            return handling
+        if part == "GIFT_WRAPPING" and lines[0].wrapping_cost:
+            return lines[0].wrapping_cost
+        if part == "FEE" and fee:
+            return fee
+        return lines[0].price_inc_tax
+
+    def _apply_discounts(
+        self,
+        order_id: int,
+        lines: tuple[LineItem, ...],
+        offers: tuple[CouponOffer, ...],
+        discount: Decimal,
+        shipping_ex: Decimal,
+        *,
+        rate: Decimal,
+        places: Decimal,
+    ) -> tuple[tuple[LineItem, ...], tuple[OrderCoupon, ...], Decimal]:
+        """Lines with their applied discounts, the order's coupons and its `coupon_discount`."""
+        per_line: list[list[AppliedDiscount]] = [[] for _ in lines]
+        coupons = []
+        totals = [line.total_ex_tax for line in lines]
+        quantities = [line.quantity for line in lines]
+        for index, offer in enumerate(offers, start=1):
+            if offer.discounts_shipping:
+                amount = shipping_amount(offer, shipping_ex, rate=rate)
+            else:
+                shares = line_amounts(offer, totals, quantities, rate=rate, places=places)
+                for share, mine in zip(shares, per_line, strict=True):
+                    if share:
+                        mine.append(applied(offer, share))
+                amount = sum(shares, Decimal(0))
+            coupons.append(order_coupon(order_id, index, offer, amount))
+        if discount:
+            for share, mine in zip(spread(discount, totals, places), per_line, strict=True):
+                if share:
+                    mine.append(manual(share, order_id))
+        discounted = tuple(
+            replace(line, applied_discounts=tuple(mine))
+            for line, mine in zip(lines, per_line, strict=True)
+        )
+        return discounted, tuple(coupons), sum((c.discount for c in coupons), Decimal(0))
+
+    def _gift_certificate(
+        self, order_id: int, index: int, rate: Decimal, places: Decimal
+    ) -> LineItem:
+        """A gift certificate bought with the order: no product, no variant, no tax
+        (orders.v2.oas2.yml orderProducts `type` giftcertificate, `gift_certificate_id`)."""
+        value = (Decimal("25") * rate).quantize(places, rounding=ROUND_HALF_UP)
+        return LineItem(
+            id=order_id * 100 + index + 1,
+            order_id=order_id,
+            product_id=0,
+            variant_id=0,
+            name=f"{value} Gift Certificate",
+            sku="",
+            brand="",
+            quantity=1,
+            base_price=value,
+            price_ex_tax=value,
+            price_inc_tax=value,
+            total_ex_tax=value,
+            total_inc_tax=value,
+            quantity_refunded=0,
+            refund_amount=Decimal("0"),
+            weight=Decimal("0"),
+            type="giftcertificate",
+            gift_certificate_id=order_id * 10 + 1,
+        )
+
+    @staticmethod
+    def _customer_message(order_id: int) -> str:
+        if order_id % 97 == 41:
+            return LONG_MESSAGE
+        return "Bitte klingeln 🔔" if order_id % 23 == 0 else ""
+
+    @staticmethod
+    def _payment_provider_id(order_id: int, profile: OrderProfile) -> str | int:
+        """The gateway's transaction id: text for most gateways, a number for some
+        (orders.v2.oas2.yml GET /orders 200 `[].payment_provider_id` oneOf string | number);
+        empty when unpaid."""
+        if profile.status_id == 0:
+            return ""
+        if order_id % 5 == 0:
+            return 80_000_000 + order_id
+        return f"ch_{order_id:08d}"
 
     def cart_uuid(self, order_id: int) -> uuid.UUID:
         return uuid.UUID(int=mix(self.seed, order_id, salt("cart")) << 64 | order_id, version=4)
@@ -354,18 +552,24 @@ class OrderFactory:
         return f"{ascii_slug(first)}.guest{order_id}@example.net"
 
     @staticmethod
-    def _payment_status(profile: OrderProfile) -> str:
+    def _payment_status(profile: OrderProfile, order_id: int) -> str:
+        """Every value of orders.v2.oas2.yml GET /orders 200 `[].payment_status` enum, each
+        with an order status it goes with."""
         if profile.status_id == 0:
             return ""
         if profile.refund == "full":
             return "refunded"
         if profile.refund == "partial":
             return "partially refunded"
-        if profile.status_id in {1, 7}:
+        if profile.status_id == 1:
             return "pending"
+        if profile.status_id == 7:  # Awaiting Payment: not paid yet, or the card was declined
+            return ("pending", "declined")[order_id % 2]
+        if profile.status_id in {9, 11}:  # awaiting shipment or fulfilment: paid or authorised
+            return ("authorized", "capture pending", "held for review", "authorized")[order_id % 4]
         if profile.status_id == 5:
-            return "void"
-        return "captured"
+            return ("void", "void pending")[order_id % 2]
+        return "paid" if order_id % 7 == 0 else "captured"
 
     def pick(self, rng: random.Random, count: int) -> list[Pick]:
         """`count` catalog variants with quantities."""
@@ -385,6 +589,7 @@ class OrderFactory:
         rate: Decimal,
         places: Decimal,
         profile: OrderProfile,
+        rng: random.Random,
     ) -> tuple[LineItem, ...]:
         brands = {brand.id: brand.name for brand in self.catalog.brands}
         lines = []
@@ -396,14 +601,14 @@ class OrderFactory:
                 refunded_qty = quantity
             elif profile.refund == "partial" and index == 0:
                 refunded_qty = 1
-            name = product.name
+            line_id = order_id * 100 + index + 1
             lines.append(
                 LineItem(
-                    id=order_id * 100 + index + 1,
+                    id=line_id,
                     order_id=order_id,
                     product_id=product.id,
                     variant_id=variant.id,
-                    name=name,
+                    name=product.name,
                     sku=variant.sku,
                     brand=brands.get(product.brand_id, ""),
                     quantity=quantity,
@@ -414,25 +619,38 @@ class OrderFactory:
                     total_inc_tax=unit_inc * quantity,
                     quantity_refunded=refunded_qty,
                     refund_amount=unit_inc * refunded_qty,
-                    option_label=variant.option_label,
-                    option_value=variant.option_value,
-                    option_value_id=variant.option_value_id,
-                    applied_discount=Decimal("0"),
-                    weight=product.weight,
+                    weight=Decimal("0") if product.type == "digital" else product.weight,
+                    type=product.type,
+                    options=line_options(rng, line_id, product, variant),
                 )
             )
         return tuple(lines)
 
     def refund(self, refund_id: int, order: Order, created: datetime) -> Refund:
         """The refund an order's profile implies (one per refunded order)."""
-        if order.refunded_amount == order.total_inc_tax:
-            items = (RefundItem("ORDER", order.id, None, order.total_inc_tax, "Order cancelled"),)
+        amount = order.refunded_amount
+        tax = money(amount - amount / (1 + TAX_RATE))
+        first = order.line_items[0]
+        part = _PARTIAL_REFUND_PARTS[order.id % len(_PARTIAL_REFUND_PARTS)]
+        if amount == order.total_inc_tax:
+            items = (RefundItem("ORDER", order.id, None, amount, "Order cancelled"),)
             reason = "Customer cancelled the order"
+        elif part == "SHIPPING" and amount == order.shipping_inc_tax:
+            # item_id: "order_address.id corresponding to the item_types of SHIPPING, HANDLING"
+            items = (RefundItem("SHIPPING", order.id * 10 + 1, None, amount, "Late delivery"),)
+            reason = "Shipping refunded"
+        elif part == "HANDLING" and amount == order.handling_cost:
+            items = (RefundItem("HANDLING", order.id * 10 + 1, None, amount, "Handling waived"),)
+            reason, tax = "Handling refunded", Decimal("0")
+        elif part == "GIFT_WRAPPING" and amount == first.wrapping_cost:
+            items = (RefundItem("GIFT_WRAPPING", first.id, None, None, "Wrapping torn"),)
+            reason, tax = "Gift wrapping refunded", Decimal("0")
+        elif part == "FEE" and amount == order.fee_cost:
+            items = (RefundItem("FEE", order.id, None, amount, "Surcharge waived"),)
+            reason, tax = "Fee refunded", Decimal("0")
         else:
-            first = order.line_items[0]
             items = (RefundItem("PRODUCT", first.id, 1, None, "Damaged in transit"),)
             reason = "Damaged item"
-        tax = money(order.refunded_amount - order.refunded_amount / (1 + TAX_RATE))
         return Refund(
             id=refund_id,
             order_id=order.id,

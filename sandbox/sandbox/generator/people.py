@@ -6,7 +6,7 @@ import functools
 import random
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from faker import Faker
 from sandbox.generator.catalog import Catalog
 from sandbox.generator.hashing import rng_seed, salt, unit
 from sandbox.generator.model import Address, AttributeValue, Customer, PostalAddress, Subscriber
+from sandbox.generator.shopper_input import account_form_fields, address_form_fields
 from sandbox.generator.timeline import CUSTOMERS_START, STORE_NOW, at_seconds, epoch, from_epoch
 
 # locale, country name, ISO code, weight
@@ -154,13 +155,18 @@ class CustomerFactory:
 
     def build(self, customer_id: int) -> Customer:
         rng = random.Random(rng_seed(self.seed, customer_id, "customer"))
+        # New shapes draw from their own stream, so the older draws stay as they were.
+        extras = random.Random(rng_seed(self.seed, customer_id, "customer.extras"))
         person = self.person(customer_id)
         created = self.created(customer_id)
         modified = self.modified(customer_id)
         # Customer 2 has the maximum of ten addresses; most have one to three.
         address_count = 10 if customer_id == 2 else rng.choice([0, 1, 1, 1, 2, 3])
         addresses = tuple(
-            self._address(customer_id, index, person if index == 0 else None)
+            replace(
+                self._address(customer_id, index, person if index == 0 else None),
+                form_fields=address_form_fields(extras),
+            )
             for index in range(address_count)
         )
         attribute_values = tuple(
@@ -192,7 +198,7 @@ class CustomerFactory:
             channel_ids=(1,) if rng.random() < 0.8 else (1, 2),
             addresses=addresses,
             attribute_values=attribute_values,
-            form_fields=(("How did you hear about us?", rng.choice(["Friend", "Search", "Ad"])),),
+            form_fields=account_form_fields(extras),
             store_credit=Decimal(rng.choice([0, 0, 0, 10, 25])).quantize(Decimal("0.01")),
         )
 
@@ -258,6 +264,16 @@ class SubscriberFactory:
         spacing = _CUSTOMERS_SPAN * 0.9 / max(self.count, 1)
         return at_seconds(CUSTOMERS_START, (subscriber_id - 1) * spacing)
 
+    @staticmethod
+    def _consents(rng: random.Random, subscriber_id: int) -> tuple[str, ...]:
+        """subscribers.v3.yml GET /customers/subscribers 200 `data[].consents[]` enum:
+        marketing_newsletter, abandoned_cart."""
+        if rng.random() < 0.15:
+            return ()
+        if subscriber_id % 4 == 1:
+            return ("marketing_newsletter", "abandoned_cart")
+        return ("marketing_newsletter",)
+
     def build(self, subscriber_id: int) -> Subscriber:
         rng = random.Random(rng_seed(self.seed, subscriber_id, "subscriber"))
         customer_id = 1 + (subscriber_id * 3 - 1) % max(self.customers.count, 1)
@@ -282,7 +298,7 @@ class SubscriberFactory:
             source=source,
             order_id=None,
             channel_id=1,
-            consents=() if rng.random() < 0.15 else ("marketing_newsletter",),
+            consents=self._consents(rng, subscriber_id),
             date_created=self._created(subscriber_id),
             date_modified=self.modified(subscriber_id),
         )

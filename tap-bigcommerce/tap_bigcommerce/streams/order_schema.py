@@ -146,7 +146,22 @@ ORDER_SCHEMA = th.PropertiesList(
         th.ArrayType(LINE_ITEM),
         description="Every line item of the order (v2 order products), never truncated.",
     ),
-    th.Property("coupons", th.ArrayType(COUPON)),
+    th.Property(
+        "coupons",
+        th.ArrayType(COUPON),
+        description=(
+            "The order's coupons from `/orders/{id}/coupons`, when asked (see `order_coupons`); "
+            "empty when the line items account for the coupon discount."
+        ),
+    ),
+    th.Property(
+        "coupon_codes",
+        th.ArrayType(th.StringType),
+        description=(
+            "Every coupon code the order used: from the line items' `applied_discounts`, plus "
+            "those `/orders/{id}/coupons` returned when it was asked."
+        ),
+    ),
     th.Property("shipping_addresses", th.ArrayType(SHIPPING_ADDRESS)),
     th.Property(
         "status_scope",

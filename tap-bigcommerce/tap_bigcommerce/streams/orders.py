@@ -3,18 +3,20 @@
 Line items come embedded in the order page (`include=consignments.line_items`, 250 orders per
 request). BigCommerce embeds at most 50 line items per consignment (and says so with a
 `__warning__`), so only orders that hit that cap, or whose embedded items do not add up to
-`items_total`, cost one more paged request to `/orders/{id}/products`.
+`items_total`, cost one more paged request to `/orders/{id}/products`. Coupon codes come from
+the embedded lines; `/orders/{id}/coupons` is asked only for an order whose lines do not account
+for its `coupon_discount` (`coupons.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from singer_sdk.helpers.types import Context
 
 from tap_bigcommerce.client import KeysetStream
+from tap_bigcommerce.streams.coupons import coupon_codes, lines_account_for_coupons
 from tap_bigcommerce.streams.order_schema import ORDER_SCHEMA
 
 EMBEDDED_LINE_ITEM_CAP = 50
@@ -83,13 +85,6 @@ def shipping_addresses(order: dict[str, Any]) -> list[dict[str, Any]]:
     return addresses
 
 
-def _nonzero(value: Any) -> bool:
-    try:
-        return Decimal(str(value or 0)) != 0
-    except ArithmeticError:
-        return False
-
-
 class OrdersStream(KeysetStream):
     name = "orders"
     path = "/orders"
@@ -154,21 +149,17 @@ class OrdersStream(KeysetStream):
         record["line_items"] = line_items
         record["shipping_addresses"] = shipping_addresses(record)
         record["coupons"] = self._coupons(record, line_items)
+        record["coupon_codes"] = coupon_codes(line_items, record["coupons"])
         record["is_archived"] = bool(record.get("is_deleted"))
         for link in ("consignments", "products", "fees"):
             record.pop(link, None)
         return record
 
     def _coupons(self, order: dict[str, Any], line_items: list[dict[str, Any]]) -> list[Any]:
+        """`/orders/{id}/coupons`, asked only when the setting says so (see `coupons.py`)."""
         mode = self.config.get("order_coupons", "when_used")
         if mode == "never":
             return []
-        used_coupon = _nonzero(order.get("coupon_discount")) or any(
-            discount.get("code")
-            for item in line_items
-            for discount in item.get("applied_discounts") or []
-            if isinstance(discount, dict)
-        )
-        if mode == "when_used" and not used_coupon:
+        if mode == "when_used" and lines_account_for_coupons(order, line_items):
             return []
         return self.get_all_pages(f"/orders/{order['id']}/coupons")

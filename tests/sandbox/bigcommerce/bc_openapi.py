@@ -62,9 +62,13 @@ def to_json_schema(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) 
         elif key in {"allOf", "oneOf", "anyOf"}:
             branches = [to_json_schema(spec, sub, seen) for sub in value]
             combinator = key
-            if key == "oneOf" and all(b.get("type") == "array" for b in branches):
-                # BigCommerce uses oneOf between array shapes whose items share no required
-                # key, so an empty (or any) array matches several: read it as anyOf.
+            if key == "oneOf" and (
+                all(b.get("type") == "array" for b in branches)
+                or all(_no_required_keys(b) for b in branches)
+            ):
+                # BigCommerce uses oneOf between shapes that no required key tells apart (arrays
+                # of different items; a `{url, resource}` link or the object it links to, as
+                # orders' `consignments`), so one value can match several: read it as anyOf.
                 combinator = "anyOf"
             result[combinator] = branches
         elif key == "format":
@@ -80,6 +84,14 @@ def to_json_schema(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) 
         if "type" not in result:
             result = {"anyOf": [result, {"type": "null"}]}
     return result
+
+
+def _no_required_keys(schema: Any) -> bool:
+    if not isinstance(schema, dict) or schema.get("type") not in {None, "object"}:
+        return False
+    if schema.get("required"):
+        return False
+    return all(_no_required_keys(part) for part in schema.get("allOf", []))
 
 
 def response_schema(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import requests
@@ -91,9 +92,17 @@ def test_money_adds_up() -> None:
     for order in store.orders.records(store.orders.ids()):
         lines = sum(line.total_ex_tax for line in order.line_items)
         assert order.subtotal_ex_tax == lines
-        expected = order.subtotal_ex_tax + order.shipping_ex_tax - order.coupon_discount
+        extras = order.handling_cost + order.fee_cost + order.wrapping_cost
+        expected = order.subtotal_ex_tax + order.shipping_ex_tax + extras - order.coupon_discount
         assert order.total_ex_tax == max(expected - order.discount_amount, 0)
         assert order.total_inc_tax >= order.total_ex_tax
+        # Line coupons and shipping coupons make up `coupon_discount`; the rest of the line
+        # discounts (no code) make up `discount_amount`.
+        discounts = [d for line in order.line_items for d in line.applied_discounts]
+        coded = sum((d.amount for d in discounts if d.code), Decimal(0))
+        shipping = sum((c.discount for c in order.coupons if c.discounts_shipping), Decimal(0))
+        assert coded + shipping == order.coupon_discount
+        assert sum((d.amount for d in discounts if not d.code), Decimal(0)) == order.discount_amount
 
 
 def test_a_million_order_store_is_built_on_demand() -> None:
