@@ -109,12 +109,12 @@ def _line_items(
 
 
 def _coverage(
-    shared_specs: Path,
+    bigcommerce_specs: Path,
     bc: RunningBigCommerce,
     http: requests.Session,
     orders: list[dict[str, Any]],
 ) -> Coverage:
-    specs = shared_specs / "bigcommerce"
+    specs = bigcommerce_specs
     orders_spec = load_spec(specs / ORDERS_SPEC)
     coverage = Coverage()
 
@@ -206,12 +206,12 @@ def _coverage(
 
 
 def test_every_branch_and_enum_value_of_an_emitted_field_is_generated(
-    shared_specs: Path,
+    bigcommerce_specs: Path,
     bc: RunningBigCommerce,
     http: requests.Session,
     orders: list[dict[str, Any]],
 ) -> None:
-    coverage = _coverage(shared_specs, bc, http, orders)
+    coverage = _coverage(bigcommerce_specs, bc, http, orders)
     assert coverage.reached, "the walk reached nothing: the spec or the tap schemas moved"
     missing = coverage.unreached()
     assert not missing, "never generated:\n" + "\n".join(missing)
