@@ -12,6 +12,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_bigcommerce.api import PacedSession, RetrySettings, StoreSettings
+from tap_bigcommerce.bad_records import DEAD_LETTER, BadRecords
 from tap_bigcommerce.config import CONFIG_SCHEMA, InvalidConfigError, check_config
 from tap_bigcommerce.pacing import RateLimitPacer
 from tap_bigcommerce.state_input import InvalidStateError, check_state, parse_state
@@ -74,6 +75,25 @@ class TapBigCommerce(Tap):
     def session(self) -> PacedSession:
         """One HTTP session for every stream: connections are reused and paced together."""
         return PacedSession(self.pacer)
+
+    @cached_property
+    def bad_records(self) -> BadRecords:
+        """The run's dead-letter output for records the tap cannot normalise."""
+        return BadRecords(
+            self.config.get("dead_letter_path"),
+            self.config.get("on_bad_record", DEAD_LETTER),
+            secrets=(self.config["access_token"],),
+            logger=self.logger,
+        )
+
+    def log_run_summary(self) -> None:
+        """The line an operator looks for after a run (dead letters above all). `sync_all` is
+        final in the SDK: the last stream calls this once every stream has synced."""
+        self.logger.info(
+            "Run summary: %d BigCommerce request(s); %s",
+            self.session.request_count,
+            self.bad_records.summary(),
+        )
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

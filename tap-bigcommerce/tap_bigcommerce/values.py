@@ -21,11 +21,26 @@ _NULL_DATES = {"", "0000-00-00 00:00:00", "0000-00-00T00:00:00Z"}
 
 
 class ValueFormatError(ValueError):
-    """A value BigCommerce sent does not fit the declared field type."""
+    """A value BigCommerce sent does not fit the declared field type; `field` is its path
+    (`line_items[0].price_inc_tax`) when known."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def to_utc_datetime(value: Any) -> datetime | None:
     """Parse any timestamp BigCommerce sends into an aware UTC datetime (None for blanks)."""
+    try:
+        return _to_utc_datetime(value)
+    except ValueFormatError:
+        raise
+    except (OverflowError, OSError, ValueError) as exc:  # beyond what datetime can hold
+        msg = f"not a timestamp in range: {value!r}"
+        raise ValueFormatError(msg) from exc
+
+
+def _to_utc_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -122,9 +137,9 @@ def compile_normalizer(schema: dict[str, Any]) -> Normalizer:
         try:
             return convert(value)
         except _FieldError as exc:
-            where = "".join(exc.path).lstrip(".") or "(record)"
-            msg = f"field {where}: {exc.message}"
-            raise ValueFormatError(msg) from exc
+            where = "".join(exc.path).lstrip(".") or None
+            msg = f"field {where or '(record)'}: {exc.message}"
+            raise ValueFormatError(msg, where) from exc
 
     return run
 
