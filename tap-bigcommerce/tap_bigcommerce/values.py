@@ -187,11 +187,26 @@ def _compile(schema: dict[str, Any]) -> Normalizer:
 
 
 def _compile_scalar(schema: dict[str, Any], types: set[str]) -> Normalizer:
+    """A leaf value, checked against the declared type: a value of another type is refused
+    (the record is dead-lettered naming the field) rather than emitted with a type that would
+    flip downstream. Lossless readings are made: integers and exact numbers sent as text, and
+    whole numbers (`3.0`) for integer fields."""
     if schema.get("format") == "date-time":
         return to_utc_iso
+    if not types:  # no declared type (AnyType): passed on as sent
+        return lambda value: value
     keeps_text = "string" in types
     wants_int = "integer" in types
     wants_decimal = "number" in types and not wants_int
+    wants_bool = "boolean" in types
+    expected = "/".join(sorted(types - {"null"}))
+
+    def refuse(value: Any) -> ValueFormatError:
+        if isinstance(value, dict | list):
+            kind = "an object" if isinstance(value, dict) else "an array"
+        else:
+            kind = repr(value)[:80]
+        return ValueFormatError(f"expected {expected}, got {kind}")
 
     def scalar(value: Any) -> Any:
         if value.__class__ is str:
@@ -199,8 +214,29 @@ def _compile_scalar(schema: dict[str, Any], types: set[str]) -> Normalizer:
                 return value  # free-form fields (e.g. form field values) keep their text
             if wants_int and value.strip().lstrip("-").isdigit():
                 return int(value)
-        if wants_decimal and value.__class__ is not bool:
-            return to_decimal(value)
-        return value
+            if wants_decimal:
+                return _finite(to_decimal(value), value)
+            raise refuse(value)
+        if value.__class__ is bool:
+            if wants_bool:
+                return value
+            raise refuse(value)
+        if isinstance(value, int | float | decimal.Decimal):
+            if wants_decimal:
+                return _finite(to_decimal(value), value)
+            if wants_int:
+                number = _finite(to_decimal(value), value)
+                if number is not None and number == number.to_integral_value():
+                    return int(number)
+            if "number" in types:
+                return _finite(to_decimal(value), value)
+        raise refuse(value)
 
     return scalar
+
+
+def _finite(number: decimal.Decimal | None, value: Any) -> decimal.Decimal | None:
+    if number is not None and not number.is_finite():
+        msg = f"not a finite number: {value!r}"
+        raise ValueFormatError(msg)
+    return number
