@@ -57,6 +57,9 @@ class BigCommerceStream(RESTStream[Any]):
 
     api_version: ClassVar[str] = "v3"
     primary_keys: ClassVar[tuple[str, ...]] = ("id",)
+    # Fields a record is useless without downstream (the mapper's tap contract): the primary
+    # key, plus e.g. a refund's order. A record without one is dead-lettered.
+    required_references: ClassVar[tuple[str, ...]] = ()
     # Extra query parameters every request of the stream sends (e.g. `include`).
     extra_params: ClassVar[dict[str, str]] = {}
 
@@ -183,14 +186,18 @@ class BigCommerceStream(RESTStream[Any]):
             )
             return None
 
+    @property
+    def contract_keys(self) -> tuple[str, ...]:
+        return (*self.primary_keys, *self.required_references)
+
     def normalise_record(self, row: Any, context: Context | None) -> dict[str, Any] | None:
         if not isinstance(row, dict):
             msg = f"not a JSON object: {type(row).__name__}"
             raise ValueFormatError(msg)
-        missing = [key for key in self.primary_keys if row.get(key) in (None, "")]
+        missing = [key for key in self.contract_keys if row.get(key) in (None, "")]
         if missing:
-            # The key is optional in several spec schemas, but a record without it cannot be
-            # told apart from others downstream (and the SDK would fail the run on it).
+            # Optional in several spec schemas, but a record without them cannot be told apart
+            # from others downstream (and the SDK would fail the run on a missing key).
             msg = f"field {missing[0]}: missing (the record's key)"
             raise ValueFormatError(msg, missing[0])
         transformed = self.transform(row, context)
@@ -198,6 +205,11 @@ class BigCommerceStream(RESTStream[Any]):
             return None
         transformed["store_hash"] = self.config["store_hash"]
         normalized: dict[str, Any] = self.normalizer(transformed)
+        if self.replication_key:
+            # Several specs do not document the replication key (customers.v2.yml
+            # `components.schemas.customerGroup_Full` has no date_modified); the SDK's bookmark
+            # update reads it unconditionally, so a record without it crashed the run.
+            normalized.setdefault(self.replication_key, None)
         return normalized
 
     # Sub-resources (e.g. an order's products when they were not embedded).

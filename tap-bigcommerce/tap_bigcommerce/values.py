@@ -153,7 +153,8 @@ def _compile(schema: dict[str, Any]) -> Normalizer:
     types = _types(schema)
     scalar = _compile_scalar(schema, types)
     fields = {name: _compile(child) for name, child in (schema.get("properties") or {}).items()}
-    items = _compile(schema["items"]) if "array" in types and "items" in schema else None
+    # An array without an items schema holds values of any type (e.g. a checkbox form field).
+    items = _compile(schema.get("items") or {}) if "array" in types else None
     is_object = "object" in types
 
     def convert(value: Any) -> Any:

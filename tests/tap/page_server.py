@@ -57,9 +57,9 @@ class PageServer:
     """Routes: `v2/orders` -> a list of records (a list endpoint), a dict (one object), or a
     RawAnswer; `*` in a route stands for any id; unknown routes answer an empty list."""
 
-    routes: dict[str, Any] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    routes: dict[str, Any] = field(default_factory=dict, repr=False)
+    requests: list[str] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def set(self, route: str, value: Any) -> None:
         self.routes[route] = value
