@@ -4,6 +4,7 @@ A record the tap cannot normalise is dead-lettered (stream, field, reason, the r
 never the token), counted in the run summary, and the run goes on with exit 0; with
 `on_bad_record: fail` it stops naming the record. A 2xx answer that is not JSON, or a list page
 without its envelope, is retried like a 5xx and then fails the run naming the endpoint.
+`tap-bigcommerce replay --dead-letters PATH` re-extracts dead-lettered records by id.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from singer_sdk.exceptions import FatalAPIError
 
+from sandbox.iterable.testing import running_iterable
 from target_iterable.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
 
 from .helpers import run_tap
@@ -131,3 +133,48 @@ def test_an_unreadable_page_is_retried_then_fails_naming_the_endpoint(
             run_tap(config, streams={stream})
     assert len([r for r in server.requests if r.startswith(route)]) == 3  # 1 + 2 retries
     assert letters(config) == []
+
+
+def test_replay_re_extracts_dead_lettered_records_into_iterable(tmp_path: Path) -> None:
+    """After an upgrade (here: BigCommerce now sends a readable value), `tap-bigcommerce replay`
+    re-extracts exactly the dead-lettered ids through the mapper and the target, with no STATE."""
+    broken = customer(2, date_created="someday", email="late@example.com")
+    server = PageServer({"v3/customers": [customer(1), broken, customer(3)]})
+    with serving(server) as api_url, running_iterable() as iterable:
+        config = tap_config(api_url, tmp_path)
+        run_tap(config, streams={"customers"})
+        letters_path = Path(config["dead_letter_path"])
+        assert [letter["record"]["id"] for letter in read_dead_letters(letters_path)] == [2]
+        server.set("v3/customers", [customer(1), customer(2, email="late@example.com"),
+                                    customer(3)])  # fmt: skip
+        paths = {name: tmp_path / f"{name}.json" for name in ("tap", "mapper", "target")}
+        paths["tap"].write_text(
+            json.dumps({**config, "dead_letter_path": str(tmp_path / "r.jsonl")})
+        )
+        paths["mapper"].write_text(json.dumps({
+            "database_url": f"sqlite:///{tmp_path / 'mapper.sqlite'}",
+            "dead_letter_path": str(tmp_path / "mapper-letters.jsonl"),
+        }))  # fmt: skip
+        paths["target"].write_text(json.dumps({
+            "api_key": iterable.api_key, "api_url": iterable.api_url,
+            "dead_letter_path": str(tmp_path / "target-letters.jsonl"),
+        }))  # fmt: skip
+        replay = subprocess.run(
+            ["tap-bigcommerce", "replay", "--dead-letters", str(letters_path),
+             "--config", str(paths["tap"])],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert replay.returncode == 0, replay.stderr[-3000:]
+        messages = [json.loads(line) for line in replay.stdout.splitlines()]
+        assert [m["record"]["id"] for m in messages if m["type"] == "RECORD"] == [2]
+        assert not [m for m in messages if m["type"] == "STATE"]  # no bookmark moves
+        mapped = subprocess.run(
+            ["map-bigcommerce-iterable", "--config", str(paths["mapper"])],
+            input=replay.stdout, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        subprocess.run(
+            ["target-iterable", "--config", str(paths["target"])],
+            input=mapped.stdout, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        emails = {user.get("email") for user in iterable.emulator.users()}
+    assert emails == {"late@example.com"}
