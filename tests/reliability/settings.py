@@ -30,7 +30,7 @@ SIZES = (
         kill_seeds=tuple(range(1, 11)),
         kills_per_seed=2,
         fuzz_examples=3000,
-        spec_examples=1000,
+        spec_examples=200,
     )
     if LONG
     else Sizes(
