@@ -44,8 +44,10 @@ FOUND_AND_FIXED = [
     "bookmark update (KeyError); a category id that is not a number crashed the category tree "
     "(TypeError); a Unix time beyond year 9999 crashed with OSError; a fraction in an integer "
     "field (orders.v2 customer_id is `type: number`) was emitted as is, flipping its type.",
-    "tap: a 2xx answer that is not JSON, or a v3 page without `data`, was read as an empty page "
-    "and silently ended the stream; now retried like a 5xx, then the run fails naming it.",
+    "tap: a list page without its envelope (a v3 page without `data`, a v2 list that is an "
+    "object) was read as empty and silently ended the stream; a 2xx answer that is not JSON "
+    "failed at once with a bare JSONDecodeError naming nothing. Both are now retried like a "
+    "5xx, then the run fails naming the request.",
     "mapper: an id beyond 64 bits (spec integers are unbounded) stopped the run with an "
     "OverflowError from the database; now dead-lettered.",
 ]
