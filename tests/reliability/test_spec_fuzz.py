@@ -295,7 +295,7 @@ def value_type(value: Any) -> str:
     return type(value).__name__
 
 
-@SPEC_FUZZ
+@settings(SPEC_FUZZ, max_examples=max(SIZES.spec_examples // 2, 1))  # a whole store each
 @given(data=st.data())
 def test_mapper_and_target_accept_the_tap_output_and_field_types_never_flip(
     data: st.DataObject, shared_specs: Path, server: Any, iterable: RunningIterable
