@@ -40,7 +40,7 @@ FOUND_AND_FIXED = [
     "tests/tap/test_tap_spec_shapes.py): any value the tap could not normalise stopped the whole "
     "sync (now dead-lettered, the run goes on); a checkbox form field (value an array, "
     "customers.v3.yml formFieldValue) stopped it as 'not a number'; a record without its "
-    "replication key (customer groups: the v2 spec has no date_modified) crashed the SDK's "
+    "replication key (no spec requires `date_modified`) crashed the SDK's "
     "bookmark update (KeyError); a category id that is not a number crashed the category tree "
     "(TypeError); a Unix time beyond year 9999 crashed with OSError; a fraction in an integer "
     "field (orders.v2 customer_id is `type: number`) was emitted as is, flipping its type.",

@@ -201,7 +201,7 @@ class BigCommerceStream(RESTStream[Any]):
         if missing:
             # Optional in several spec schemas, but a record without them cannot be told apart
             # from others downstream (and the SDK would fail the run on a missing key).
-            msg = f"field {missing[0]}: missing (the record's key)"
+            msg = f"field {missing[0]}: missing (the record cannot be used without it)"
             raise ValueFormatError(msg, missing[0])
         transformed = self.transform(row, context)
         if transformed is None:
@@ -209,9 +209,9 @@ class BigCommerceStream(RESTStream[Any]):
         transformed["store_hash"] = self.config["store_hash"]
         normalized: dict[str, Any] = self.normalizer(transformed)
         if self.replication_key:
-            # Several specs do not document the replication key (customers.v2.yml
-            # `components.schemas.customerGroup_Full` has no date_modified); the SDK's bookmark
-            # update reads it unconditionally, so a record without it crashed the run.
+            # No spec requires the replication key (e.g. customers.v2.yml
+            # `components.schemas.customerGroup_Full.properties.date_modified` is optional); the
+            # SDK's bookmark update reads it unconditionally: a record without it crashed the run.
             normalized.setdefault(self.replication_key, None)
         return normalized
 
