@@ -57,7 +57,7 @@ class BadRecords:
 
     def handle(self, stream: str, record: Any, error: ValueFormatError, store_hash: str) -> None:
         """Dead-letter `record` (or raise `error` when `on_bad_record` is `fail`)."""
-        record_id = record.get("id") if isinstance(record, dict) else None
+        record_id = record.get("id", record.get("event_id")) if isinstance(record, dict) else None
         if self.policy == FAIL:
             raise error
         letter_record = {**record, "store_hash": store_hash} if isinstance(record, dict) else record

@@ -180,7 +180,7 @@ class BigCommerceStream(RESTStream[Any]):
         try:
             return self.normalise_record(row, context)
         except RECORD_ERRORS as exc:
-            record_id = raw.get("id") if isinstance(raw, dict) else None
+            record_id = raw.get(self.primary_keys[0]) if isinstance(raw, dict) else None
             field = exc.field if isinstance(exc, ValueFormatError) else None
             reason = exc if isinstance(exc, ValueFormatError) else f"{type(exc).__name__}: {exc}"
             error = ValueFormatError(f"{self.name} record {record_id!r}: {reason}", field)

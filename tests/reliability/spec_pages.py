@@ -97,6 +97,8 @@ ENDPOINTS = [
     Endpoint("orders", "v2/orders/*/coupons", "orders.v2.oas2.yml", "/orders/{order_id}/coupons"),
     # A refund is of an order (`/orders/{order_id}/payment_actions/refunds`) and of an amount,
     # though the list's schema requires neither `order_id` nor `total_amount`.
+    # cart_events hydrates each webhook's cart: GET /carts/{id}?include=line_items.*.options.
+    Endpoint("cart_events", "v3/carts/*", "carts.v3.yml", "/carts/{cartId}", "object"),
     Endpoint("refunds", "v3/orders/payment_actions/refunds", "orders.v3.yml",
              "/orders/payment_actions/refunds", references=("order_id", "total_amount")),
 ]  # fmt: skip
@@ -339,7 +341,13 @@ def bigcommerce_dates() -> st.SearchStrategy[str]:
 def records(specs_dir: Path, endpoint: Endpoint, documented: bool) -> st.SearchStrategy[Any]:
     """One record of the endpoint, as its spec allows."""
     schema = without_prose(record_schema(specs_dir, endpoint, documented))
-    formats = {"rfc2822": rfc2822_dates(), "bigcommerce-date": bigcommerce_dates()}
+    formats = {
+        "rfc2822": rfc2822_dates(),
+        "bigcommerce-date": bigcommerce_dates(),
+        # carts.v3.yml `...properties.created_time`: `format: ISO-8601`, a name JSON Schema does
+        # not define (hypothesis-jsonschema would otherwise generate any text).
+        "ISO-8601": MOMENTS.map(lambda moment: moment.isoformat()),
+    }
     return from_schema(schema, custom_formats=formats)
 
 
