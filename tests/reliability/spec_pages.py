@@ -147,13 +147,18 @@ def refine(node: Any) -> Any:
 
 
 INT64 = {"minimum": -(2**63), "maximum": 2**63 - 1}
+# Amounts a double holds to the cent (Iterable stores numbers as doubles; the mapper refuses
+# larger ones, as "too large an amount").
+AMOUNTS = {"minimum": -(10**15), "maximum": 10**15}
 
 
 def _bounded(node: dict[str, Any]) -> dict[str, Any]:
-    """Integers within 64 bits: the documented reading's one assumption the spec does not state
-    (its integers have no bounds); the raw reading keeps them unbounded."""
+    """Integers within 64 bits and numbers within 10^15: the documented reading's assumptions the
+    spec does not state (its numbers have no bounds); the raw reading keeps them unbounded."""
     if node.get("type") == "integer":
         return {**INT64, **node}
+    if node.get("type") == "number":
+        return {**AMOUNTS, **node}
     return node
 
 
