@@ -315,6 +315,7 @@ def _run_once(
         "BIGCOMMERCE_ITERABLE_MAPPER_DEAD_LETTER_PATH": str(
             DEMO_DIR / f"mapper-dead-letters-run-{number}.jsonl"
         ),
+        "TAP_BIGCOMMERCE_DEAD_LETTER_PATH": str(DEMO_DIR / f"tap-dead-letters-run-{number}.jsonl"),
     }
     iterable_before = iterable_inspector.request_counts()
     bc_before = sum(bc_inspector.request_counts().values())

@@ -36,6 +36,20 @@ FOUND_AND_FIXED = [
     "TypeError, a RECORD without `record` with a KeyError; now a clear InvalidInputLine.",
     "mapper: an email with control characters became a user key; amounts beyond Decimal "
     "precision and unix times out of range raised bare exceptions; now skipped / named errors.",
+    "tap, by the spec-driven fuzzing (issue 15; each shape has a test in "
+    "tests/tap/test_tap_spec_shapes.py): any value the tap could not normalise stopped the whole "
+    "sync (now dead-lettered, the run goes on); a checkbox form field (value an array, "
+    "customers.v3.yml formFieldValue) stopped it as 'not a number'; a record without its "
+    "replication key (no spec requires `date_modified`) crashed the SDK's "
+    "bookmark update (KeyError); a category id that is not a number crashed the category tree "
+    "(TypeError); a Unix time beyond year 9999 crashed with OSError; a fraction in an integer "
+    "field (orders.v2 customer_id is `type: number`) was emitted as is, flipping its type.",
+    "tap: a list page without its envelope (a v3 page without `data`, a v2 list that is an "
+    "object) was read as empty and silently ended the stream; a 2xx answer that is not JSON "
+    "failed at once with a bare JSONDecodeError naming nothing. Both are now retried like a "
+    "5xx, then the run fails naming the request.",
+    "mapper: an id beyond 64 bits (spec integers are unbounded) stopped the run with an "
+    "OverflowError from the database; now dead-lettered.",
 ]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 import requests
 from singer_sdk import RESTStream
@@ -19,17 +22,30 @@ from tap_bigcommerce.pagination import (
     KeysetToken,
     V2PagePaginator,
     V3PagePaginator,
+    object_body,
     page_items,
+    record_stamp,
 )
 from tap_bigcommerce.values import (
     Normalizer,
     ValueFormatError,
     compile_normalizer,
-    to_utc_datetime,
 )
 
 if TYPE_CHECKING:
     from tap_bigcommerce.tap import TapBigCommerce
+
+# What a record the tap cannot read raises while it is reshaped and normalised: a shape the
+# stream's code did not expect (e.g. an object where the spec allows a string) is one bad record,
+# not a reason to stop the sync. API errors (FatalAPIError, RetriableAPIError) are not among them.
+RECORD_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    ArithmeticError,
+    IndexError,
+)
 
 # Filters are sent one second early: BigCommerce documents `:min` filters as "modified after this
 # date", so the boundary second may be excluded; re-read records are dropped in post_process.
@@ -41,6 +57,9 @@ class BigCommerceStream(RESTStream[Any]):
 
     api_version: ClassVar[str] = "v3"
     primary_keys: ClassVar[tuple[str, ...]] = ("id",)
+    # Fields a record is useless without downstream (the mapper's tap contract): the primary
+    # key, plus e.g. a refund's order. A record without one is dead-lettered.
+    required_references: ClassVar[tuple[str, ...]] = ()
     # Extra query parameters every request of the stream sends (e.g. `include`).
     extra_params: ClassVar[dict[str, str]] = {}
 
@@ -87,6 +106,17 @@ class BigCommerceStream(RESTStream[Any]):
 
     def validate_response(self, response: requests.Response) -> None:
         api.check_response(response)
+        if self.is_own_list_request(response):
+            self.check_page(response)
+
+    def is_own_list_request(self, response: requests.Response) -> bool:
+        """The stream's own list endpoint (sub-resources check their answers in get_json_url)."""
+        request_path = urlsplit(response.request.url or "").path
+        return request_path.endswith(f"/{self.api_version}{self.path}")
+
+    def check_page(self, response: requests.Response) -> None:
+        """Inside the retried request: an answer that is not a list page is retried like a 5xx."""
+        page_items(response, self.api_version)
 
     def request_decorator(self, func: Callable[..., Any]) -> Callable[..., Any]:
         return api.with_retries(func, self.bigcommerce_tap.store_settings.retry, self.logger)
@@ -124,6 +154,12 @@ class BigCommerceStream(RESTStream[Any]):
                 continue
             return
 
+    def log_sync_costs(self) -> None:
+        super().log_sync_costs()
+        streams = list(self.bigcommerce_tap.streams.values())
+        if streams and streams[-1] is self:  # the SDK's last call of a run (see Tap.sync_all)
+            self.bigcommerce_tap.log_run_summary()
+
     def before_pages(self, context: Context | None) -> None:
         """Hook: reset per-pass state before the first page is requested."""
 
@@ -136,32 +172,85 @@ class BigCommerceStream(RESTStream[Any]):
     def post_process(
         self, row: dict[str, Any], context: Context | None = None
     ) -> dict[str, Any] | None:
+        """Reshape and normalise one record; one the tap cannot read is dead-lettered (rule:
+        one bad record never stops the sync) unless `on_bad_record` is `fail`."""
+        plan = self.bigcommerce_tap.replay_plan
+        if plan is not None and not plan.wants(self.name, _key(row)):
+            return None  # a replay emits the dead-lettered records only
+        raw = copy.deepcopy(row)  # the letter holds the record as BigCommerce sent it
+        try:
+            return self.normalise_record(row, context)
+        except RECORD_ERRORS as exc:
+            record_id = raw.get(self.primary_keys[0]) if isinstance(raw, dict) else None
+            field = exc.field if isinstance(exc, ValueFormatError) else None
+            reason = exc if isinstance(exc, ValueFormatError) else f"{type(exc).__name__}: {exc}"
+            error = ValueFormatError(f"{self.name} record {record_id!r}: {reason}", field)
+            self.bigcommerce_tap.bad_records.handle(
+                self.name, raw, error, self.config["store_hash"]
+            )
+            return None
+
+    @property
+    def contract_keys(self) -> tuple[str, ...]:
+        return (*self.primary_keys, *self.required_references)
+
+    def normalise_record(self, row: Any, context: Context | None) -> dict[str, Any] | None:
+        if not isinstance(row, dict):
+            msg = f"not a JSON object: {type(row).__name__}"
+            raise ValueFormatError(msg)
+        missing = [key for key in self.contract_keys if row.get(key) in (None, "")]
+        if missing:
+            # Optional in several spec schemas, but a record without them cannot be told apart
+            # from others downstream (and the SDK would fail the run on a missing key).
+            msg = f"field {missing[0]}: missing (the record cannot be used without it)"
+            raise ValueFormatError(msg, missing[0])
         transformed = self.transform(row, context)
         if transformed is None:
             return None
         transformed["store_hash"] = self.config["store_hash"]
-        try:
-            normalized: dict[str, Any] = self.normalizer(transformed)
-            return normalized
-        except ValueFormatError as exc:
-            msg = f"{self.name} record {transformed.get('id')!r}: {exc}"
-            raise ValueFormatError(msg) from exc
+        normalized: dict[str, Any] = self.normalizer(transformed)
+        if self.replication_key:
+            # No spec requires the replication key (e.g. customers.v2.yml
+            # `components.schemas.customerGroup_Full.properties.date_modified` is optional); the
+            # SDK's bookmark update reads it unconditionally: a record without it crashed the run.
+            normalized.setdefault(self.replication_key, None)
+        return normalized
 
     # Sub-resources (e.g. an order's products when they were not embedded).
 
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+    def get_json(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        expect: Literal["list", "object"] = "object",
+    ) -> requests.Response:
         """GET `{url_base}{path}` with the stream's auth, pacing and retries."""
-        return self.get_json_url(f"{self.url_base}{path}", params)
+        return self.get_json_url(f"{self.url_base}{path}", params, expect)
 
-    def get_json_url(self, url: str, params: Mapping[str, Any] | None = None) -> requests.Response:
-        """GET any URL of this store's API with the stream's auth, pacing and retries."""
+    def get_json_url(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        expect: Literal["list", "object"] = "object",
+    ) -> requests.Response:
+        """GET any URL of this store's API with the stream's auth, pacing and retries; an answer
+        that is not the `expect`ed JSON (a list page, or an object) is retried like a 5xx."""
         prepared = self.build_prepared_request(
             method="GET",
             url=url,
             params=dict(params or {}),
             headers=self.http_headers,
         )
-        response: requests.Response = self.request_decorator(self._send)(prepared)
+
+        def send(request: requests.PreparedRequest) -> requests.Response:
+            response = self._send(request)
+            if expect == "list":
+                page_items(response, self.api_version)
+            elif response.status_code < HTTPStatus.BAD_REQUEST:
+                object_body(response)
+            return response
+
+        response: requests.Response = self.request_decorator(send)(prepared)
         return response
 
     def _send(self, prepared: requests.PreparedRequest) -> requests.Response:
@@ -178,7 +267,9 @@ class BigCommerceStream(RESTStream[Any]):
         items: list[Any] = []
         page = 1
         while True:
-            response = self.get_json(path, {**(params or {}), "limit": 250, "page": page})
+            response = self.get_json(
+                path, {**(params or {}), "limit": 250, "page": page}, expect="list"
+            )
             batch = page_items(response, self.api_version)
             items.extend(batch)
             if len(batch) < 250:
@@ -198,7 +289,10 @@ class IncrementalStream(BigCommerceStream):
     _ids_at_floor: set[Any]
 
     def before_pages(self, context: Context | None) -> None:
-        self._floor = self.get_starting_timestamp(context)
+        plan = self.bigcommerce_tap.replay_plan
+        self._floor = (
+            plan.since.get(self.name) if plan is not None else self.get_starting_timestamp(context)
+        )
         self._ids_at_floor = set()
 
     def format_filter_time(self, value: datetime) -> str:
@@ -217,22 +311,22 @@ class IncrementalStream(BigCommerceStream):
 
     def is_already_emitted(self, record: Mapping[str, Any]) -> bool:
         """True for records from the re-read overlap: older than the floor, or at it and seen."""
-        stamp = to_utc_datetime(record.get(self.replication_key))
+        stamp = record_stamp(record, self.replication_key)
         if stamp is None or self._floor is None:
             return False
         if stamp < self._floor:
             return True
-        return stamp == self._floor and record.get("id") in self._ids_at_floor
+        return stamp == self._floor and _key(record) in self._ids_at_floor
 
     def remember_emitted(self, record: Mapping[str, Any]) -> None:
-        stamp = to_utc_datetime(record.get(self.replication_key))
+        stamp = record_stamp(record, self.replication_key)
         if stamp is None:
             return
         if self._floor is None or stamp > self._floor:
             self._floor = stamp
-            self._ids_at_floor = {record.get("id")}
+            self._ids_at_floor = {_key(record)}
         elif stamp == self._floor:
-            self._ids_at_floor.add(record.get("id"))
+            self._ids_at_floor.add(_key(record))
 
     def post_process(
         self, row: dict[str, Any], context: Context | None = None
@@ -243,6 +337,12 @@ class IncrementalStream(BigCommerceStream):
         if record is not None and self.is_sorted:
             self.remember_emitted(row)
         return record
+
+
+def _key(record: Any) -> Any:
+    """A record's id, hashable (a spec may allow an object there; that record is dead-lettered)."""
+    value = record.get("id") if isinstance(record, dict) else None
+    return value if isinstance(value, str | int) else repr(value)
 
 
 class UnsortedResponseError(RuntimeError):
@@ -260,7 +360,7 @@ class KeysetStream(IncrementalStream):
 
     def check_order(self, row: Mapping[str, Any]) -> None:
         """Fail on a record keyset paging cannot account for (instead of dropping it)."""
-        stamp = to_utc_datetime(row.get(self.replication_key))
+        stamp = record_stamp(row, self.replication_key)
         since = self._request_since
         if stamp is None or since is None:
             return
@@ -271,7 +371,7 @@ class KeysetStream(IncrementalStream):
         else:
             return
         msg = (
-            f"{self.name}: record {row.get('id')!r} modified at {stamp.isoformat()} came "
+            f"{self.name}: record {_key(row)!r} modified at {stamp.isoformat()} came "
             f"{problem}; BigCommerce ignored the sort or the filter, so paging by "
             f"{self.replication_key} would skip records"
         )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from tap_bigcommerce import __version__
+from tap_bigcommerce.bad_records import DEAD_LETTER, DEFAULT_DEAD_LETTER_PATH, FAIL
 
 DEFAULT_INBOX_URL = "sqlite:///bigcommerce-webhooks.sqlite"
 ORDER_STATUS_IDS = list(range(16))
@@ -136,6 +137,31 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.StringType,
         default=f"tap-bigcommerce/{__version__}",
         description="User-Agent sent with every request (BigCommerce asks apps to set one).",
+    ),
+    th.Property(
+        "on_bad_record",
+        th.StringType,
+        default=DEAD_LETTER,
+        allowed_values=[DEAD_LETTER, FAIL],
+        description=(
+            "A record the tap cannot normalise (a value that does not fit its field, e.g. a "
+            "price that is not a number): `dead_letter` writes it to `dead_letter_path` with the "
+            "field and reason, counts it in the run summary and goes on (exit 0); `fail` stops "
+            "the run with an error naming the stream, record and field."
+        ),
+    ),
+    th.Property(
+        "dead_letter_path",
+        th.StringType,
+        default=DEFAULT_DEAD_LETTER_PATH,
+        description=(
+            "JSON Lines file for records the tap could not normalise: one line each with the "
+            "stream, the field, the reason and the record as BigCommerce sent it (the access "
+            "token never appears). `{run_id}` is replaced by the run's UTC timestamp; created on "
+            "the first letter. Same format as the mapper's and the target's dead letters (the "
+            "reconciler's `--dead-letters` reads it); `tap-bigcommerce replay --dead-letters "
+            "FILE` re-extracts its records."
+        ),
     ),
     th.Property(
         "inbox_url",

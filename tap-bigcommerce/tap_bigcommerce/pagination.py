@@ -18,9 +18,19 @@ from http import HTTPStatus
 from typing import Any
 
 import requests
+from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.pagination import BaseAPIPaginator, PageNumberPaginator
 
-from tap_bigcommerce.values import to_utc_datetime
+from tap_bigcommerce.values import ValueFormatError, to_utc_datetime
+
+
+class UnreadablePageError(RetriableAPIError):
+    """A 2xx answer that is not JSON, or a page whose envelope is not the documented one.
+
+    Retried like a 5xx (a proxy's error page or a cut-off body is usually transient); if it
+    persists the run fails naming the request: a whole page cannot be dead-lettered record by
+    record, and reading it as empty would silently end the stream.
+    """
 
 
 def response_body(response: requests.Response) -> Any:
@@ -29,20 +39,58 @@ def response_body(response: requests.Response) -> Any:
         return None
     cached = response.__dict__.get("_bigcommerce_body")
     if cached is None:
-        cached = response.json(parse_float=decimal.Decimal)
+        try:
+            cached = response.json(parse_float=decimal.Decimal)
+        except ValueError as exc:  # requests' JSONDecodeError, a bad encoding
+            msg = f"the answer is not JSON ({exc}): {response.text[:200]!r}"
+            raise UnreadablePageError(msg, response) from exc
         response.__dict__["_bigcommerce_body"] = cached
     return cached
 
 
-def page_items(response: requests.Response, api_version: str) -> list[dict[str, Any]]:
-    """The records of one list page."""
+def page_items(response: requests.Response, api_version: str) -> list[Any]:
+    """The records of one list page; UnreadablePageError if the envelope is not a list page.
+
+    v2 lists are a bare JSON array (orders.v2.oas2.yml `paths./orders.get.responses.200`:
+    `type: array`); v3 lists are `{data: [...], meta: {...}}` (e.g. customers.v3.yml
+    `paths./customers.get.responses.200`: `data` an array). Items that are not objects are left
+    for the stream to dead-letter one by one.
+    """
     body = response_body(response)
     if body is None:
         return []
     if api_version == "v2":
-        return body if isinstance(body, list) else []
+        if isinstance(body, list):
+            return body
+        msg = f"a v2 list page must be a JSON array, got {type(body).__name__}"
+        raise UnreadablePageError(msg, response)
     data = body.get("data") if isinstance(body, dict) else None
-    return data if isinstance(data, list) else []
+    if isinstance(data, list):
+        return data
+    msg = "a v3 list page must be an object whose `data` is an array"
+    raise UnreadablePageError(msg, response)
+
+
+def object_body(response: requests.Response) -> dict[str, Any]:
+    """A single-resource answer (`/v2/store`, v3 `{data: {...}}`): a JSON object, else retried."""
+    body = response_body(response)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        msg = f"expected a JSON object, got {type(body).__name__}"
+        raise UnreadablePageError(msg, response)
+    return body
+
+
+def record_stamp(item: Any, replication_key: str) -> datetime | None:
+    """An item's replication key as UTC, None when missing or unreadable (that record is
+    dead-lettered by its stream; paging goes on from the readable ones)."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return to_utc_datetime(item.get(replication_key))
+    except (ValueFormatError, ValueError, OverflowError, OSError):
+        return None
 
 
 class V2PagePaginator(PageNumberPaginator):
@@ -75,11 +123,14 @@ def v3_has_more(response: requests.Response, page_size: int) -> bool:
     body = response_body(response)
     if not isinstance(body, dict):
         return False
-    pagination = (body.get("meta") or {}).get("pagination") or {}
+    meta = body.get("meta")
+    pagination = (meta.get("pagination") if isinstance(meta, dict) else None) or {}
+    if not isinstance(pagination, dict):
+        pagination = {}
     current, total = pagination.get("current_page"), pagination.get("total_pages")
     if isinstance(current, int) and isinstance(total, int):
         return current < total
-    return len(body.get("data") or []) >= page_size
+    return len(page_items(response, "v3")) >= page_size
 
 
 @dataclass(frozen=True)
@@ -112,7 +163,7 @@ class DateModifiedKeysetPaginator(BaseAPIPaginator[KeysetToken]):
         stamps = [
             stamp
             for item in page_items(response, self.api_version)
-            if (stamp := to_utc_datetime(item.get(self.replication_key))) is not None
+            if (stamp := record_stamp(item, self.replication_key)) is not None
         ]
         latest = max(stamps, default=None)
         if latest is None:

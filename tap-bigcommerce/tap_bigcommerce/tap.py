@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from functools import cached_property
 from typing import IO, Any
 
 import click
 from singer_sdk import Stream, Tap
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._state import StateWriter
 
 from tap_bigcommerce.api import PacedSession, RetrySettings, StoreSettings
+from tap_bigcommerce.bad_records import DEAD_LETTER, BadRecords
 from tap_bigcommerce.config import CONFIG_SCHEMA, InvalidConfigError, check_config
 from tap_bigcommerce.pacing import RateLimitPacer
+from tap_bigcommerce.replay import ReplayPlan
 from tap_bigcommerce.state_input import InvalidStateError, check_state, parse_state
 from tap_bigcommerce.streams import STREAM_TYPES
 
@@ -23,6 +27,8 @@ class TapBigCommerce(Tap):
 
     name = "tap-bigcommerce"
     config_jsonschema = CONFIG_SCHEMA
+    # Set by `tap-bigcommerce replay`: only these records are emitted, and no STATE.
+    replay_plan: ReplayPlan | None = None
 
     def __init__(self, *args: Any, validate_config: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, validate_config=validate_config, **kwargs)
@@ -75,6 +81,30 @@ class TapBigCommerce(Tap):
         """One HTTP session for every stream: connections are reused and paced together."""
         return PacedSession(self.pacer)
 
+    @property
+    def state_writer(self) -> StateWriter:
+        """A replay never moves a bookmark: its STATE messages are not written."""
+        return _NO_STATE if self.replay_plan is not None else super().state_writer
+
+    @cached_property
+    def bad_records(self) -> BadRecords:
+        """The run's dead-letter output for records the tap cannot normalise."""
+        return BadRecords(
+            self.config.get("dead_letter_path"),
+            self.config.get("on_bad_record", DEAD_LETTER),
+            secrets=(self.config["access_token"],),
+            logger=self.logger,
+        )
+
+    def log_run_summary(self) -> None:
+        """The line an operator looks for after a run (dead letters above all). `sync_all` is
+        final in the SDK: the last stream calls this once every stream has synced."""
+        self.logger.info(
+            "Run summary: %d BigCommerce request(s); %s",
+            self.session.request_count,
+            self.bad_records.summary(),
+        )
+
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
@@ -94,5 +124,25 @@ class TapBigCommerce(Tap):
         return streams
 
 
-if __name__ == "__main__":
+class _DiscardedState(StateWriter):
+    def __init__(self) -> None:
+        super().__init__(message_writer=None)  # type: ignore[arg-type]
+
+    def write_state(self, state: Any) -> None:
+        return
+
+
+_NO_STATE = _DiscardedState()
+
+
+def main() -> None:
+    """`tap-bigcommerce`: the SDK's CLI, or `tap-bigcommerce replay ...` (see replay.py)."""
+    if sys.argv[1:2] == ["replay"]:
+        from tap_bigcommerce import replay  # noqa: PLC0415
+
+        sys.exit(replay.main(sys.argv[2:]))
     TapBigCommerce.cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -21,11 +21,26 @@ _NULL_DATES = {"", "0000-00-00 00:00:00", "0000-00-00T00:00:00Z"}
 
 
 class ValueFormatError(ValueError):
-    """A value BigCommerce sent does not fit the declared field type."""
+    """A value BigCommerce sent does not fit the declared field type; `field` is its path
+    (`line_items[0].price_inc_tax`) when known."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def to_utc_datetime(value: Any) -> datetime | None:
     """Parse any timestamp BigCommerce sends into an aware UTC datetime (None for blanks)."""
+    try:
+        return _to_utc_datetime(value)
+    except ValueFormatError:
+        raise
+    except (OverflowError, OSError, ValueError) as exc:  # beyond what datetime can hold
+        msg = f"not a timestamp in range: {value!r}"
+        raise ValueFormatError(msg) from exc
+
+
+def _to_utc_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -122,9 +137,9 @@ def compile_normalizer(schema: dict[str, Any]) -> Normalizer:
         try:
             return convert(value)
         except _FieldError as exc:
-            where = "".join(exc.path).lstrip(".") or "(record)"
-            msg = f"field {where}: {exc.message}"
-            raise ValueFormatError(msg) from exc
+            where = "".join(exc.path).lstrip(".") or None
+            msg = f"field {where or '(record)'}: {exc.message}"
+            raise ValueFormatError(msg, where) from exc
 
     return run
 
@@ -138,7 +153,8 @@ def _compile(schema: dict[str, Any]) -> Normalizer:
     types = _types(schema)
     scalar = _compile_scalar(schema, types)
     fields = {name: _compile(child) for name, child in (schema.get("properties") or {}).items()}
-    items = _compile(schema["items"]) if "array" in types and "items" in schema else None
+    # An array without an items schema holds values of any type (e.g. a checkbox form field).
+    items = _compile(schema.get("items") or {}) if "array" in types else None
     is_object = "object" in types
 
     def convert(value: Any) -> Any:
@@ -172,25 +188,56 @@ def _compile(schema: dict[str, Any]) -> Normalizer:
 
 
 def _compile_scalar(schema: dict[str, Any], types: set[str]) -> Normalizer:
+    """A leaf value, checked against the declared type: a value of another type is refused
+    (the record is dead-lettered naming the field) rather than emitted with a type that would
+    flip downstream. Lossless readings are made: integers and exact numbers sent as text, and
+    whole numbers (`3.0`) for integer fields."""
     if schema.get("format") == "date-time":
         return to_utc_iso
+    if not types:  # no declared type (AnyType): passed on as sent
+        return lambda value: value
     keeps_text = "string" in types
     wants_int = "integer" in types
     wants_decimal = "number" in types and not wants_int
-    # A field that may hold an array without declaring its items (a form field value: text, a
-    # number, or the ticked choices of a checkbox) keeps its array as it came.
-    keeps_list = "array" in types
+    wants_bool = "boolean" in types
+    expected = "/".join(sorted(types - {"null"}))
+
+    def refuse(value: Any) -> ValueFormatError:
+        if isinstance(value, dict | list):
+            kind = "an object" if isinstance(value, dict) else "an array"
+        else:
+            kind = repr(value)[:80]
+        return ValueFormatError(f"expected {expected}, got {kind}")
 
     def scalar(value: Any) -> Any:
-        if keeps_list and value.__class__ is list:
-            return value
         if value.__class__ is str:
             if keeps_text:
                 return value  # free-form fields (e.g. form field values) keep their text
             if wants_int and value.strip().lstrip("-").isdigit():
                 return int(value)
-        if wants_decimal and value.__class__ is not bool:
-            return to_decimal(value)
-        return value
+            if wants_decimal:
+                return _finite(to_decimal(value), value)
+            raise refuse(value)
+        if value.__class__ is bool:
+            if wants_bool:
+                return value
+            raise refuse(value)
+        if isinstance(value, int | float | decimal.Decimal):
+            if wants_decimal:
+                return _finite(to_decimal(value), value)
+            if wants_int:
+                number = _finite(to_decimal(value), value)
+                if number is not None and number == number.to_integral_value():
+                    return int(number)
+            if "number" in types:
+                return _finite(to_decimal(value), value)
+        raise refuse(value)
 
     return scalar
+
+
+def _finite(number: decimal.Decimal | None, value: Any) -> decimal.Decimal | None:
+    if number is not None and not number.is_finite():
+        msg = f"not a finite number: {value!r}"
+        raise ValueFormatError(msg)
+    return number

@@ -101,6 +101,7 @@ def pipeline_env(workdir: Path, iterable: RunningIterable) -> dict[str, str]:
         "TARGET_ITERABLE_API_URL": iterable.api_url,
         "TARGET_ITERABLE_API_KEY": iterable.api_key,
         "TARGET_ITERABLE_DEAD_LETTER_PATH": str(workdir / "dead-letters" / "run-{run_id}.jsonl"),
+        "TAP_BIGCOMMERCE_DEAD_LETTER_PATH": str(workdir / "dead-letters" / "tap-{run_id}.jsonl"),
     }
 
 

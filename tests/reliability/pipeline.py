@@ -59,6 +59,7 @@ def pipeline_configs(
             "max_retries": 8,
             "retry_base_seconds": 0.01,
             "retry_max_seconds": 0.1,
+            "dead_letter_path": str(workdir / "dead-letters" / "tap-{run_id}.jsonl"),
         },
         mapper={
             "database_url": f"sqlite:///{mapper_database or workdir / 'mapper.sqlite'}",

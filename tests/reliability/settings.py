@@ -20,12 +20,25 @@ class Sizes:
     kill_seeds: tuple[int, ...]
     kills_per_seed: int
     fuzz_examples: int
+    spec_examples: int  # per stream and property of the spec-driven fuzzing (test_spec_fuzz.py)
 
 
 SIZES = (
     Sizes(
-        orders=3000, carts=120, kill_seeds=tuple(range(1, 11)), kills_per_seed=2, fuzz_examples=3000
+        orders=3000,
+        carts=120,
+        kill_seeds=tuple(range(1, 11)),
+        kills_per_seed=2,
+        fuzz_examples=3000,
+        spec_examples=200,
     )
     if LONG
-    else Sizes(orders=500, carts=30, kill_seeds=(1, 2, 3), kills_per_seed=1, fuzz_examples=60)
+    else Sizes(
+        orders=500,
+        carts=30,
+        kill_seeds=(1, 2, 3),
+        kills_per_seed=1,
+        fuzz_examples=60,
+        spec_examples=8,
+    )
 )

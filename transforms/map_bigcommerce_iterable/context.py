@@ -164,7 +164,13 @@ def require_store_hash(stream: str, record: dict[str, Any]) -> str:
 def require_id(stream: str, record: dict[str, Any], field_name: str = "id") -> int:
     value = record.get(field_name)
     number = to_decimal(value, f"{stream}.{field_name}") if value is not None else None
-    if number is None or number != number.to_integral_value():
+    if number is None or number != number.to_integral_value() or not _fits_64_bits(number):
+        # Beyond 64 bits an id cannot be stored (SQLite and PostgreSQL BIGINT): refused here,
+        # where it is dead-lettered, instead of an OverflowError stopping the run.
         msg = f"{stream} record: field {field_name} must be an integer id, got {value!r}"
         raise NormalisationError(msg, f"{stream}.{field_name}")
     return int(number)
+
+
+def _fits_64_bits(number: Any) -> bool:
+    return bool(-(2**63) <= number < 2**63)

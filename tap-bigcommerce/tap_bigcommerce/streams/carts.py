@@ -8,7 +8,6 @@ with `cart: null`. Events are read in arrival order; the bookmark is the inbox s
 
 from __future__ import annotations
 
-import decimal
 from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cached_property
@@ -21,6 +20,7 @@ from singer_sdk.helpers.types import Context
 from tap_bigcommerce.api import NotFoundError
 from tap_bigcommerce.client import BigCommerceStream
 from tap_bigcommerce.inbox import Inbox, InboxEvent
+from tap_bigcommerce.pagination import object_body
 from tap_bigcommerce.streams.fields import STORE_HASH, Money, Timestamp
 from tap_bigcommerce.values import to_utc_iso
 
@@ -183,8 +183,9 @@ class CartEventsStream(BigCommerceStream):
             return self._hydrated[cart_id]
         try:
             response = self.get_json(f"/carts/{quote(cart_id, safe='')}", {"include": CART_INCLUDE})
-            body = response.json(parse_float=decimal.Decimal)
-            cart = body.get("data") if isinstance(body, dict) else None
+            # carts.v3.yml `paths./carts/{cartId}.get.responses.200`: `{data: Cart}`.
+            data = object_body(response).get("data")
+            cart = data if isinstance(data, dict) else None
         except NotFoundError:
             cart = None
         self._hydrated[cart_id] = cart

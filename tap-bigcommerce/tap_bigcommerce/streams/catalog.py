@@ -18,9 +18,21 @@ CUSTOM_URL = th.ObjectType(
 )
 
 
-def category_paths(categories: Iterable[dict[str, Any]]) -> dict[Any, list[str]]:
-    """id -> names from the root down to the category (cycles and orphans are cut short)."""
-    by_id = {category.get("id"): category for category in categories}
+def _hashable_id(record: Any) -> Any:
+    value = record.get("id") if isinstance(record, dict) else None
+    return value if isinstance(value, int | str) else None
+
+
+def category_paths(categories: Iterable[Any]) -> dict[Any, list[str]]:
+    """id -> names from the root down to the category (cycles and orphans are cut short).
+
+    Records that are not objects, or whose id is not a number or text, are left out here (their
+    stream dead-letters them)."""
+    by_id = {
+        category_id: category
+        for category in categories
+        if (category_id := _hashable_id(category)) is not None
+    }
     paths: dict[Any, list[str]] = {}
     for category_id in by_id:
         names: list[str] = []
@@ -29,7 +41,8 @@ def category_paths(categories: Iterable[dict[str, Any]]) -> dict[Any, list[str]]
         while current is not None and current.get("id") not in seen:
             seen.add(current.get("id"))
             names.append(str(current.get("name") or ""))
-            current = by_id.get(current.get("parent_id"))
+            parent_id = current.get("parent_id")
+            current = by_id.get(parent_id) if isinstance(parent_id, int | str) else None
         paths[category_id] = list(reversed(names))
     return paths
 
@@ -58,16 +71,22 @@ class CategoriesStream(BigCommerceStream):
         ),
     ).to_dict()
 
+    _paths: dict[Any, list[str]]  # id -> path names, for the categories being emitted
+
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         # Categories are few (a tree, not a log), so holding them to resolve parents is bounded.
         categories = list(self.request_records(context))
-        paths = category_paths(categories)
-        for category in categories:
-            category["path_names"] = paths.get(category.get("id"), [])
-            custom_url = category.get("custom_url")
-            if not category.get("url") and isinstance(custom_url, dict):
-                category["url"] = custom_url.get("url")
-            yield category
+        self._paths = category_paths(categories)
+        # The SDK post-processes each one; `transform` adds its path there, so that a dead
+        # letter keeps the record as BigCommerce sent it.
+        yield from categories
+
+    def transform(self, record: dict[str, Any], context: Context | None) -> dict[str, Any] | None:
+        record["path_names"] = self._paths.get(_hashable_id(record), [])
+        custom_url = record.get("custom_url")
+        if not record.get("url") and isinstance(custom_url, dict):
+            record["url"] = custom_url.get("url")
+        return record
 
 
 class BrandsStream(BigCommerceStream):

@@ -139,7 +139,9 @@ ORDER_SCHEMA = th.PropertiesList(
     *_typed(_ORDER_STRINGS, th.StringType),
     *_typed(_ORDER_INTEGERS, th.IntegerType),
     *_typed(_ORDER_BOOLEANS, th.BooleanType),
-    th.Property("payment_provider_id", th.CustomType({"type": ["string", "integer", "null"]})),
+    # orders.v2.oas2.yml `components.schemas.order_Shared.properties.payment_provider_id`:
+    # oneOf string/number (an external transaction id); a number is kept exactly.
+    th.Property("payment_provider_id", th.CustomType({"type": ["string", "number", "null"]})),
     th.Property("billing_address", BILLING_ADDRESS),
     th.Property(
         "line_items",

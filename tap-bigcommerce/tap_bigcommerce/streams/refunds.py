@@ -15,14 +15,18 @@ class RefundsStream(IncrementalStream):
     path = "/orders/payment_actions/refunds"
     replication_key: ClassVar[str] = "created"
     min_filter_param = "created:min"
+    # orders.v3.yml does not require `order_id` or `total_amount` on a refund, but a refund of
+    # no order, or of no amount, means nothing to Iterable (the mapper refuses it): so it is
+    # dead-lettered here, where it can be re-extracted.
+    required_references = ("order_id", "total_amount")
     schema = th.PropertiesList(
         key(),
         STORE_HASH,
-        th.Property("order_id", th.IntegerType),
+        th.Property("order_id", th.IntegerType, required=True),
         th.Property("user_id", th.IntegerType),
         th.Property("created", Timestamp),
         th.Property("reason", th.StringType),
-        th.Property("total_amount", Money),
+        th.Property("total_amount", Money, required=True),
         th.Property("total_tax", Money),
         th.Property("uses_merchant_override_values", th.BooleanType),
         th.Property(

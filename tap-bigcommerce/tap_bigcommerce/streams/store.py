@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+import requests
 from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 from singer_sdk.pagination import SinglePagePaginator
 
 from tap_bigcommerce.client import BigCommerceStream
+from tap_bigcommerce.pagination import object_body
 from tap_bigcommerce.streams.fields import STORE_HASH, Money, Timestamp, key
 
 _LOCALE_PATH = "/settings/store/locale"
@@ -91,16 +93,19 @@ class StoreSettingsStream(BigCommerceStream):
     def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
         return {}
 
-    def parse_response(self, response: Any) -> Iterable[dict[str, Any]]:
-        body = response.json()
-        if isinstance(body, dict):
-            yield body
+    def check_page(self, response: requests.Response) -> None:
+        # store_information.v2.yml `paths./store.get.responses.200`: one object, not a list.
+        object_body(response)
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
+        yield object_body(response)
 
     def transform(self, record: dict[str, Any], context: Context | None) -> dict[str, Any] | None:
         base_v3 = self.bigcommerce_tap.store_settings.base_url("v3")
         response = self.get_json_url(f"{base_v3}{_LOCALE_PATH}")
-        body = response.json() if response.content else {}
-        record["locale"] = body.get("data") if isinstance(body, dict) else None
+        # settings.v3.yml `paths./settings/store/locale.get.responses.200`: `{data: {...}}`.
+        data = object_body(response).get("data")
+        record["locale"] = data if isinstance(data, dict) else None
         return record
 
 

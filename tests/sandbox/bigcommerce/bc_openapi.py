@@ -41,26 +41,33 @@ def _lookup(spec: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def to_json_schema(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
+def to_json_schema(
+    spec: dict[str, Any], node: Any, seen: tuple[str, ...] = (), *, keep_formats: bool = False
+) -> Any:
+    """`keep_formats`: keep `format` (generators honour it; the contract tests check dates
+    themselves)."""
     if isinstance(node, list):
-        return [to_json_schema(spec, item, seen) for item in node]
+        return [to_json_schema(spec, item, seen, keep_formats=keep_formats) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         ref = node["$ref"]
         if ref in seen:
             return {}
-        return to_json_schema(spec, _lookup(spec, ref), (*seen, ref))
+        return to_json_schema(spec, _lookup(spec, ref), (*seen, ref), keep_formats=keep_formats)
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key in _OPENAPI_ONLY or key.startswith("x-"):
             continue
         if key == "properties":
-            result[key] = {name: to_json_schema(spec, sub, seen) for name, sub in value.items()}
+            result[key] = {
+                name: to_json_schema(spec, sub, seen, keep_formats=keep_formats)
+                for name, sub in value.items()
+            }
         elif key in {"items", "additionalProperties", "not"} and isinstance(value, dict):
-            result[key] = to_json_schema(spec, value, seen)
+            result[key] = to_json_schema(spec, value, seen, keep_formats=keep_formats)
         elif key in {"allOf", "oneOf", "anyOf"}:
-            branches = [to_json_schema(spec, sub, seen) for sub in value]
+            branches = [to_json_schema(spec, sub, seen, keep_formats=keep_formats) for sub in value]
             combinator = key
             if key == "oneOf" and (
                 all(b.get("type") == "array" for b in branches)
@@ -71,7 +78,7 @@ def to_json_schema(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) 
                 # orders' `consignments`), so one value can match several: read it as anyOf.
                 combinator = "anyOf"
             result[combinator] = branches
-        elif key == "format":
+        elif key == "format" and not keep_formats:
             continue  # formats are not asserted by jsonschema; the tests check dates themselves
         else:
             result[key] = value
@@ -95,14 +102,19 @@ def _no_required_keys(schema: Any) -> bool:
 
 
 def response_schema(
-    spec: dict[str, Any], path: str, method: str = "get", status: str = "200"
+    spec: dict[str, Any],
+    path: str,
+    method: str = "get",
+    status: str = "200",
+    *,
+    keep_formats: bool = False,
 ) -> dict[str, Any]:
     response = spec["paths"][path][method]["responses"][status]
     if "$ref" in response:
         response = _lookup(spec, response["$ref"])
     content = response["content"]
     media = content.get("application/json") or next(iter(content.values()))
-    schema: dict[str, Any] = to_json_schema(spec, media["schema"])
+    schema: dict[str, Any] = to_json_schema(spec, media["schema"], keep_formats=keep_formats)
     return schema
 
 
