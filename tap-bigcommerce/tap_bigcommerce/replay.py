@@ -24,6 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from singer_sdk.io_base import SingerWriter
+from singer_sdk.singerlib import Message, StateMessage
+
 from tap_bigcommerce.contract.dead_letters import TAP_CONTRACT_RULE, read_dead_letters
 from tap_bigcommerce.values import ValueFormatError, to_utc_datetime
 
@@ -78,6 +81,15 @@ def plan_from(paths: list[Path], replication_keys: dict[str, str | None]) -> Rep
     return plan
 
 
+class WriterWithoutState(SingerWriter):
+    """A replay never moves a bookmark: it writes every message but STATE (through the SDK's
+    public `message_writer`, which every STATE the tap emits goes through)."""
+
+    def write_message(self, message: Message) -> None:
+        if not isinstance(message, StateMessage):
+            super().write_message(message)
+
+
 def main(argv: list[str]) -> int:
     from tap_bigcommerce.tap import TapBigCommerce  # noqa: PLC0415 (the CLI's import cost)
 
@@ -95,7 +107,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--config", type=Path, required=True, help="the tap's config file")
     args = parser.parse_args(argv)
     config = json.loads(args.config.read_text())
-    tap = TapBigCommerce(config=config)
+    tap = TapBigCommerce(config=config, message_writer=WriterWithoutState())
     keys = {name: stream.replication_key for name, stream in tap.streams.items()}
     plan = plan_from(args.dead_letters, keys)
     for name, count in plan.skipped.items():

@@ -11,7 +11,6 @@ from typing import IO, Any
 import click
 from singer_sdk import Stream, Tap
 from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.helpers._state import StateWriter
 
 from tap_bigcommerce.api import PacedSession, RetrySettings, StoreSettings
 from tap_bigcommerce.bad_records import DEAD_LETTER, BadRecords
@@ -81,11 +80,6 @@ class TapBigCommerce(Tap):
         """One HTTP session for every stream: connections are reused and paced together."""
         return PacedSession(self.pacer)
 
-    @property
-    def state_writer(self) -> StateWriter:
-        """A replay never moves a bookmark: its STATE messages are not written."""
-        return _NO_STATE if self.replay_plan is not None else super().state_writer
-
     @cached_property
     def bad_records(self) -> BadRecords:
         """The run's dead-letter output for records the tap cannot normalise."""
@@ -122,17 +116,6 @@ class TapBigCommerce(Tap):
                 stream.apply_catalog(self.input_catalog)
             streams[stream.name] = stream
         return streams
-
-
-class _DiscardedState(StateWriter):
-    def __init__(self) -> None:
-        super().__init__(message_writer=None)  # type: ignore[arg-type]
-
-    def write_state(self, state: Any) -> None:
-        return
-
-
-_NO_STATE = _DiscardedState()
 
 
 def main() -> None:
