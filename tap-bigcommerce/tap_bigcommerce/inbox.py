@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -75,6 +77,38 @@ class InboxEvent:
     created_at: int | None
     received_at: str
     payload: dict[str, Any]
+
+
+# `LISTEN` channel a following tap is woken on (PostgreSQL inboxes).
+NOTIFY_CHANNEL = "bigcommerce_webhook_events"
+# Key of the transaction-level advisory lock that orders PostgreSQL writers (any fixed bigint).
+WRITER_LOCK_KEY = 0x6263_7765_6268_6B73  # "bcwebhks"
+
+
+def _serialise_postgres_writers(connection: Connection) -> None:
+    """Make arrival order (`seq`) the commit order, across receiver processes.
+
+    A reader bookmarks the last `seq` it read, so it must never see a row while a row with a
+    smaller `seq` is still uncommitted. PostgreSQL does not promise that: `nextval` hands out
+    numbers at insert time and "the values might be generated out of sequence when all the
+    sessions are considered" (docs, CREATE SEQUENCE); a transaction that drew 10 can commit after
+    one that drew 11. So every writer first takes one transaction-level advisory lock, "released
+    automatically at the end of the transaction" (docs, Advisory Locks): the next writer draws
+    its number only after the previous one committed or rolled back. Rolled-back numbers leave
+    gaps ("nextval operations are never rolled back", docs, Sequence Manipulation Functions),
+    which readers do not mind. Readers take no lock. SQLite needs none: it has one writer at a
+    time, holding the database lock from insert to commit.
+    """
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+
+
+@dataclass(frozen=True)
+class NewEvents:
+    """Deliveries after a position: the newest position, their scopes, the oldest arrival."""
+
+    newest_seq: int
+    scopes: frozenset[str]
+    oldest_received_at: str | None
 
 
 def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
@@ -138,6 +172,12 @@ class Inbox:
                     )
                 )
 
+    def refresh(self) -> bool:
+        """For readers opened before a receiver created the inbox: look for it again."""
+        if not self.exists:
+            self.exists = self._exists()
+        return self.exists
+
     @property
     def inbox_id(self) -> str | None:
         """This inbox's identity (None before a receiver created it)."""
@@ -171,7 +211,14 @@ class Inbox:
         with self._write_lock:
             try:
                 with self.engine.begin() as connection:
+                    if self.engine.dialect.name == "postgresql":
+                        _serialise_postgres_writers(connection)
                     connection.execute(insert(WEBHOOK_EVENTS).values(**row))
+                    if self.engine.dialect.name == "postgresql":
+                        # Delivered to listeners only once this transaction commits.
+                        connection.execute(
+                            text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL}
+                        )
             except IntegrityError:
                 if self.contains(event_id):
                     return False
@@ -187,6 +234,44 @@ class Inbox:
         with self.engine.connect() as connection:
             total = connection.execute(select(func.count()).select_from(WEBHOOK_EVENTS))
             return int(total.scalar_one())
+
+    def scopes_after(self, seq: int, *, store_hash: str | None = None) -> NewEvents:
+        """What arrived after `seq`, summed up by scope: what a follow-mode wake-up needs.
+
+        One grouped query however many events arrived: a flood of webhooks is one wake-up.
+        """
+        if not self.exists:
+            return NewEvents(seq, frozenset(), None)
+        query = (
+            select(
+                WEBHOOK_EVENTS.c.scope,
+                func.max(WEBHOOK_EVENTS.c.seq),
+                func.min(WEBHOOK_EVENTS.c.received_at),
+            )
+            .where(WEBHOOK_EVENTS.c.seq > seq)
+            .group_by(WEBHOOK_EVENTS.c.scope)
+        )
+        if store_hash is not None:
+            query = query.where(
+                (WEBHOOK_EVENTS.c.store_hash == store_hash) | WEBHOOK_EVENTS.c.store_hash.is_(None)
+            )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        if not rows:
+            return NewEvents(seq, frozenset(), None)
+        return NewEvents(
+            newest_seq=max(int(row[1]) for row in rows),
+            scopes=frozenset(str(row[0]) for row in rows),
+            oldest_received_at=min(str(row[2]) for row in rows),
+        )
+
+    def last_seq(self) -> int:
+        """The newest arrival position (0 for an empty or missing inbox)."""
+        if not self.exists:
+            return 0
+        with self.engine.connect() as connection:
+            newest = connection.execute(select(func.max(WEBHOOK_EVENTS.c.seq))).scalar_one()
+        return int(newest or 0)
 
     def read_after(
         self, seq: int, *, store_hash: str | None = None, batch_size: int = 500

@@ -147,6 +147,7 @@ class CartEventsStream(BigCommerceStream):
 
     @property
     def partitions(self) -> list[dict[str, Any]] | None:
+        self.inbox.refresh()  # a following tap may have started before the receiver
         inbox_id = self.inbox.inbox_id
         return None if inbox_id is None else [{"inbox_id": inbox_id}]
 
@@ -158,6 +159,8 @@ class CartEventsStream(BigCommerceStream):
         start = self.get_starting_replication_key_value(context)
         # Without a bookmark the SDK offers `start_date` here; the inbox is read from its start.
         after = start if isinstance(start, int) else 0
+        # Carts are cached for one pass only: a following tap reads them again on its next pass.
+        self._hydrated.clear()
         for inbox_event in self.inbox.read_after(after, store_hash=self.config["store_hash"]):
             if is_cart_scope(inbox_event.scope):
                 yield self._record(inbox_event)
