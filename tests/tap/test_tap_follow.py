@@ -20,6 +20,7 @@ from typing import IO, Any
 import pytest
 
 from sandbox.bigcommerce.testing import RunningBigCommerce
+from sandbox.common.faults import FaultConfig
 from sandbox.generator.events import StoreEvent
 from tap_bigcommerce.follow import streams_for_scopes
 from tap_bigcommerce.inbox import Inbox
@@ -240,4 +241,20 @@ def test_deactivated_hooks_are_reenabled_and_swept(
     assert bigcommerce.emulator.webhooks.get(order_hook.id).is_active  # type: ignore[union-attr]
     assert tap.log_lines("was deactivated by BigCommerce; re-enabled")
     tap.wait_for(lambda: bool(tap.log_lines("follow: sweep synced")), "the sweep's log")
+    assert tap.stop() == 0
+
+
+def test_a_bigcommerce_outage_is_waited_out_with_the_retry_backoff(
+    bigcommerce: RunningBigCommerce, following: Callable[..., FollowingTap]
+) -> None:
+    # The tap's one retry policy (api.with_retries), given a budget longer than the outage.
+    tap = following(max_retries=20, retry_base_seconds=0.05, retry_max_seconds=0.5)
+    bigcommerce.emulator.faults.configure(FaultConfig(error_rate=1.0, error_statuses=(503,)))
+    delta = bigcommerce.emulator.apply_delta(
+        orders=0, new_orders=2, customers=0, products=0, subscribers=0
+    )
+    tap.wait_for(lambda: bool(tap.log_lines("Retrying GET")), "a retried request during the outage")
+    bigcommerce.emulator.faults.configure(FaultConfig())  # BigCommerce is back
+
+    tap.wait_for(lambda: set(delta.new_order_ids) <= tap.ids("orders"), "the orders after it", 30)
     assert tap.stop() == 0
