@@ -74,12 +74,12 @@ class PostgresNotifications(InboxPolling):
         try:
             raw = self.inbox.engine.raw_connection()
             connection: Any = raw.driver_connection
+            raw.detach()  # out of the pool: a session of its own, LISTENing until closed
             connection.autocommit = True
             connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
         except Exception as exc:  # noqa: BLE001 - any failure leaves polling in charge
             LOGGER.warning("follow: LISTEN failed (%s); polling the inbox only", type(exc).__name__)
             return
-        self._raw = raw
         self._connection = connection
 
     def pause(self, seconds: float, stop: threading.Event) -> None:
@@ -94,11 +94,15 @@ class PostgresNotifications(InboxPolling):
                 pass
         except Exception as exc:  # noqa: BLE001 - a lost connection: poll until a restart
             LOGGER.warning("follow: LISTEN connection lost (%s); polling", type(exc).__name__)
-            self._connection = None
+            self._close_listener()
+
+    def _close_listener(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._raw.close()
+        self._close_listener()
         super().close()
 
 

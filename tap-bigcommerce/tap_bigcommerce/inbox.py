@@ -85,7 +85,7 @@ NOTIFY_CHANNEL = "bigcommerce_webhook_events"
 WRITER_LOCK_KEY = 0x6263_7765_6268_6B73  # "bcwebhks"
 
 
-def _serialise_postgres_writers(connection: Connection) -> None:
+def serialise_postgres_writers(connection: Connection) -> None:
     """Make arrival order (`seq`) the commit order, across receiver processes.
 
     A reader bookmarks the last `seq` it read, so it must never see a row while a row with a
@@ -157,14 +157,17 @@ class Inbox:
         # SQLite allows one writer at a time; serialise writers of this process.
         self._write_lock = threading.Lock()
         if create:
-            METADATA.create_all(self.engine)
-            self._claim_identity()
+            self._create()
             self.exists = True
         else:
             self.exists = self._exists()
 
-    def _claim_identity(self) -> None:
+    def _create(self) -> None:
+        """Tables and identity, once, even when several receivers start at the same time."""
         with self._write_lock, self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                serialise_postgres_writers(connection)  # PostgreSQL's DDL is transactional
+            METADATA.create_all(connection)
             if connection.execute(select(INBOX_IDENTITY.c.inbox_id)).first() is None:
                 connection.execute(
                     insert(INBOX_IDENTITY).values(
@@ -212,7 +215,7 @@ class Inbox:
             try:
                 with self.engine.begin() as connection:
                     if self.engine.dialect.name == "postgresql":
-                        _serialise_postgres_writers(connection)
+                        serialise_postgres_writers(connection)
                     connection.execute(insert(WEBHOOK_EVENTS).values(**row))
                     if self.engine.dialect.name == "postgresql":
                         # Delivered to listeners only once this transaction commits.
