@@ -175,6 +175,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "cart_abandon_minutes",
+        th.NumberType(exclusive_minimum=0),
+        description=(
+            "Report a cart abandoned (a `store/cart/abandoned` cart event) once it has had no "
+            "webhook for this many minutes, earlier than BigCommerce's own one-hour webhook; "
+            "never for a cart that became an order. Unset: only BigCommerce's webhook."
+        ),
+    ),
+    th.Property(
         "hook_check_seconds",
         th.NumberType(minimum=0),
         default=600,

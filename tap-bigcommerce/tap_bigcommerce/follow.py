@@ -114,12 +114,15 @@ class Follower:
             next_sweep = now + self.sweep_seconds
             next_hook_check = now + self.hook_check_seconds if self.hook_check_seconds else None
             while not self.stop_requested.is_set():
-                due = min(t for t in (next_sweep, next_hook_check) if t is not None)
+                idle_due = self._idle_carts_due()
+                due = min(t for t in (next_sweep, next_hook_check, idle_due) if t is not None)
                 batch = self.wake_source.wait(max(due - self._clock(), 0.0), self.stop_requested)
                 if batch.scopes:
                     self.wake_up(
                         streams_for_scopes(batch.scopes), "webhook", batch.oldest_received_at
                     )
+                elif idle_due is not None and self._clock() >= idle_due:
+                    self.wake_up({"cart_events"}, "idle carts", None)
                 now = self._clock()
                 if next_hook_check is not None and now >= next_hook_check:
                     next_hook_check = now + self.hook_check_seconds
@@ -162,6 +165,17 @@ class Follower:
             _lag(oldest_received),
             self.tap.session.request_count,
         )
+
+    def _idle_carts_due(self) -> float | None:
+        """When the next tracked cart has been idle `cart_abandon_minutes` (clock time)."""
+        stream = self.tap.streams.get("cart_events")
+        if stream is None or not stream.selected:
+            return None
+        idle = getattr(stream, "idle_carts", None)
+        next_due = idle.next_due() if idle is not None else None
+        if next_due is None:
+            return None
+        return self._clock() + max((next_due - datetime.now(UTC)).total_seconds(), 0.0)
 
     def check_hooks(self) -> bool:
         """Re-enable the follow hooks BigCommerce deactivated; True when there were any."""

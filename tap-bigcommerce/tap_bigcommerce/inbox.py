@@ -39,6 +39,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 METADATA = MetaData()
@@ -109,6 +110,19 @@ class NewEvents:
     newest_seq: int
     scopes: frozenset[str]
     oldest_received_at: str | None
+
+
+def _event(row: RowMapping) -> InboxEvent:
+    return InboxEvent(
+        seq=row["seq"],
+        event_id=row["event_id"],
+        hash=row["hash"],
+        scope=row["scope"],
+        store_hash=row["store_hash"],
+        created_at=row["created_at"],
+        received_at=row["received_at"],
+        payload=json.loads(row["payload"]),
+    )
 
 
 def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
@@ -276,6 +290,22 @@ class Inbox:
             newest = connection.execute(select(func.max(WEBHOOK_EVENTS.c.seq))).scalar_one()
         return int(newest or 0)
 
+    def read_received_since(self, since: str, *, store_hash: str | None = None) -> list[InboxEvent]:
+        """Events received at or after `since` (ISO 8601, UTC), in arrival order."""
+        if not self.exists:
+            return []
+        query = (
+            select(WEBHOOK_EVENTS)
+            .where(WEBHOOK_EVENTS.c.received_at >= since)
+            .order_by(WEBHOOK_EVENTS.c.seq)
+        )
+        if store_hash is not None:
+            query = query.where(
+                (WEBHOOK_EVENTS.c.store_hash == store_hash) | WEBHOOK_EVENTS.c.store_hash.is_(None)
+            )
+        with self.engine.connect() as connection:
+            return [_event(row) for row in connection.execute(query).mappings()]
+
     def read_after(
         self, seq: int, *, store_hash: str | None = None, batch_size: int = 500
     ) -> Iterator[InboxEvent]:
@@ -299,16 +329,7 @@ class Inbox:
                 rows = connection.execute(query).mappings().all()
             for row in rows:
                 last = row["seq"]
-                yield InboxEvent(
-                    seq=row["seq"],
-                    event_id=row["event_id"],
-                    hash=row["hash"],
-                    scope=row["scope"],
-                    store_hash=row["store_hash"],
-                    created_at=row["created_at"],
-                    received_at=row["received_at"],
-                    payload=json.loads(row["payload"]),
-                )
+                yield _event(row)
             if len(rows) < batch_size:
                 return
 

@@ -258,3 +258,32 @@ def test_a_bigcommerce_outage_is_waited_out_with_the_retry_backoff(
 
     tap.wait_for(lambda: set(delta.new_order_ids) <= tap.ids("orders"), "the orders after it", 30)
     assert tap.stop() == 0
+
+
+def test_idle_carts_are_abandoned_early_but_never_a_converted_one(
+    bigcommerce: RunningBigCommerce, following: Callable[..., FollowingTap]
+) -> None:
+    tap = following(cart_abandon_minutes=0.05)  # 3 s instead of BigCommerce's hour
+    activity = bigcommerce.emulator.simulate_cart_activity(["active", "converted"])
+    active = activity.by_outcome["active"][0]
+    converted = activity.by_outcome["converted"][0]
+
+    def abandoned() -> set[str]:
+        return {
+            e["cart_id"]
+            for e in tap.records.get("cart_events", [])
+            if e["scope"] == "store/cart/abandoned"
+        }
+
+    tap.wait_for(lambda: active in abandoned(), "the idle cart's abandonment", 30)
+    tap.wait_for(lambda: bool(tap.log_lines("follow: idle carts synced")), "the idle wake-up's log")
+    events = [e for e in tap.records["cart_events"] if e["cart_id"] == active]
+    assert events[-1]["cart"]["id"] == active  # reported with the cart as it is now
+    # The converted cart's webhooks were followed too, but it became an order: no abandonment.
+    assert any(e["scope"].endswith("/converted") for e in tap.records["cart_events"])
+    assert converted not in abandoned()
+    assert tap.stop() == 0
+    assert converted not in abandoned()
+    assert sum(1 for e in tap.records["cart_events"] if e["scope"].endswith("/abandoned")) == len(
+        abandoned()
+    )  # each idle cart reported once
