@@ -196,6 +196,17 @@ def _qualifies(bc: RunningBigCommerce, order_id: int) -> bool:
     return ok_status and not order.is_deleted and "@" in email
 
 
+def _dead_lettered_orders(workdir: Path) -> set[int]:
+    """Orders whose purchase the target dead-lettered (Iterable refused it, with a reason)."""
+    orders = set()
+    for path in (workdir / "dead-letters").glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            letter = json.loads(line)
+            if letter.get("stream") == "purchases":
+                orders.add(letter["record"]["dataFields"]["orderId"])
+    return orders
+
+
 def _percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -251,17 +262,7 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         watcher.start()
         bc.emulator.request_log.clear()
         started = time.monotonic()
-        total = max(1, round(level.rate * level.seconds))
-        for n in range(total):
-            due = started + n / level.rate
-            pause = due - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            made = bc.emulator.apply_delta(
-                orders=0, new_orders=1, customers=0, products=0, subscribers=0
-            )
-            for order_id in made.new_order_ids:
-                watch.made[order_id] = time.monotonic()
+        _drive(bc, level, watch)
         drive_seconds = time.monotonic() - started
         measured = {o for o in watch.made if _qualifies(bc, o)}
         deadline = time.monotonic() + args.sweep_seconds + 120
@@ -272,6 +273,12 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         watcher.join(10)
         entries = bc.emulator.request_log.entries()
         rss_end = {role: _rss_mib(pid) for role, pid in children.items()}
+        missing_ids = sorted(measured - set(watch.seen))
+        dead_lettered = _dead_lettered_orders(workdir) & set(missing_ids)
+        if missing_ids and args.keep_failures:
+            kept = Path(tempfile.mkdtemp(prefix="latency-missing-"))
+            subprocess.run(["cp", "-r", str(workdir), str(kept)], check=False)
+            _say(f"  missing orders {missing_ids}: workdir copied to {kept}")
 
     latencies = [watch.seen[o] - watch.made[o] for o in measured if o in watch.seen]
     dropped = [
@@ -287,6 +294,8 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         "measured": len(measured),
         "arrived": len(latencies),
         "missing": len(measured) - len(latencies),
+        "missing_ids": missing_ids,
+        "missing_dead_lettered": len(dead_lettered),
         "drive_seconds": round(drive_seconds, 1),
         "p50": _percentile(latencies, 0.50),
         "p95": _percentile(latencies, 0.95),
@@ -303,6 +312,20 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         "rss_end_mib": rss_end,
         "latencies": sorted(round(x, 3) for x in latencies),
     }
+
+
+def _drive(bc: RunningBigCommerce, level: Level, watch: Watch) -> None:
+    """A new order every 1/rate seconds (on schedule: a late one does not delay the next)."""
+    started = time.monotonic()
+    for n in range(max(1, round(level.rate * level.seconds))):
+        pause = started + n / level.rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        made = bc.emulator.apply_delta(
+            orders=0, new_orders=1, customers=0, products=0, subscribers=0
+        )
+        for order_id in made.new_order_ids:
+            watch.made[order_id] = time.monotonic()
 
 
 def _watch(iterable: RunningIterable, watch: Watch, stop: threading.Event) -> None:
@@ -356,6 +379,10 @@ def _parser() -> argparse.ArgumentParser:
         help="changes of the RSS run (at 50/s; 0: skip; the issue asks for 100000)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument(
+        "--keep-failures", action="store_true",
+        help="copy a run's folder (logs, inbox, dead letters) when an order never arrived",
+    )  # fmt: skip
     parser.add_argument("--from-json", type=Path, help="re-render the section and chart only")
     return parser
 
