@@ -14,7 +14,8 @@ from suite import latency_report  # noqa: E402
 def _results(p95: float) -> dict:
     run = {
         "rate": 10, "seconds": 60, "drop": 0.0, "changes": 600, "measured": 560, "arrived": 560,
-        "missing": 0, "p50": 2.0, "p95": p95, "p99": 6.0, "max": 7.0, "bigcommerce_requests": 90,
+        "missing": 1, "missing_dead_lettered": 1, "p50": 2.0, "p95": p95, "p99": 6.0, "max": 7.0,
+        "bigcommerce_requests": 90,
         "bigcommerce_429": 0, "quota_used": 0.4, "dropped_webhook_orders": 0, "dropped_max": None,
         "rss_start_mib": {"tap": 60.0}, "rss_end_mib": {"tap": 61.0}, "latencies": [2.0, p95],
     }  # fmt: skip
@@ -34,7 +35,7 @@ def test_the_section_states_the_goal_and_is_replaced_not_duplicated(tmp_path: Pa
     page = tmp_path / "RESULTS.md"
     page.write_text("# Benchmark results\n\nthe rest\n")
     latency_report.write_section(page, latency_report.render(_results(4.5)))
-    assert "| 10 | 0% | 600 | 560 | 2.00 s | 4.50 s | 6.00 s |" in page.read_text()
+    assert "| 10 | 0% | 600 | 560 | 2.00 s | 4.50 s | 6.00 s | 7.00 s | 1 (1) |" in page.read_text()
     assert "**met** (p95 4.50 s)" in page.read_text()
 
     latency_report.write_section(page, latency_report.render(_results(5.5)))
