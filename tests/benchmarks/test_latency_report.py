@@ -35,7 +35,10 @@ def test_the_section_states_the_goal_and_is_replaced_not_duplicated(tmp_path: Pa
     page = tmp_path / "RESULTS.md"
     page.write_text("# Benchmark results\n\nthe rest\n")
     latency_report.write_section(page, latency_report.render(_results(4.5)))
-    assert "| 10 | 0% | 600 | 560 | 2.00 s | 4.50 s | 6.00 s | 7.00 s | 1 (1) |" in page.read_text()
+    assert (
+        "| 10 | 0% | when_used | 600 | 560 | 2.00 s | 4.50 s | 6.00 s | 7.00 s | 1 (1) |"
+        in page.read_text()
+    )
     assert "**met** (p95 4.50 s)" in page.read_text()
 
     latency_report.write_section(page, latency_report.render(_results(5.5)))
