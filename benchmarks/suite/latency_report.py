@@ -58,9 +58,12 @@ def render(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "Not arrived: measured orders whose purchase never reached Iterable; in brackets those the "
-        "target dead-lettered because Iterable refused them (the generator's deliberately invalid "
-        "emails, e.g. `guest@@example`): settled with a reason, not lost.",
+        "Not arrived: measured orders whose purchase had not reached Iterable when the run "
+        "stopped waiting (one sweep plus 120 s after the last change); in brackets those the "
+        "target dead-lettered because Iterable refused them (the generator's deliberately "
+        "invalid emails, e.g. `guest@@example`): settled with a reason, not lost. The rest were "
+        "still queued: a load the pipeline could not keep up with. The last row is the memory "
+        "run, shortened (see latency.py `--long-changes`).",
         "",
         "![latency per change](latency.png)",
         "",
@@ -120,7 +123,11 @@ def draw(results: dict[str, Any], path: Path) -> None:
         if not values:
             continue
         shares = [(i + 1) / len(values) for i in range(len(values))]
-        label = f"{run['rate']:g}/s" + (f", {run['drop']:.0%} webhooks lost" if run["drop"] else "")
+        label = f"{run['rate']:g}/s, {run['changes']} changes"
+        if run["drop"]:
+            label += f", {run['drop']:.0%} webhooks lost"
+        if run.get("order_coupons", "when_used") != "when_used":
+            label += f", order_coupons {run['order_coupons']}"
         axis.step(values, shares, where="post", label=label)
     axis.axvline(GOAL_P95_SECONDS, color="grey", linestyle="--", linewidth=1)
     axis.axhline(0.95, color="grey", linestyle=":", linewidth=1)
