@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from suite import chart, machine, measures, report
+from suite import chart, latency_report, machine, measures, report
 from suite.peer import run_peer
 from suite.processes import StageFailedError
 from suite.sandbox import running_sandbox
@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"][str(orders)] = measure_size(orders, repeats, args)
         results["total_wall_s"] = round(time.perf_counter() - started, 1)
         (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    (args.out / "RESULTS.md").write_text(report.render(results))
+    results_md = args.out / "RESULTS.md"
+    old_text = results_md.read_text() if results_md.exists() else ""
+    # The follow-mode latency section is written by latency.py (`make bench-latency`): kept.
+    results_md.write_text(latency_report.keep_section(old_text, report.render(results)))
     chart.draw(results, args.out / "results.png")
     _say(f"wrote {args.out / 'RESULTS.md'}, results.json and results.png")
     return 0

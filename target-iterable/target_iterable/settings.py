@@ -198,6 +198,18 @@ CONFIG_JSONSCHEMA: dict[str, Any] = th.PropertiesList(
         nullable=False,
         description="Seconds between progress log lines (0 logs after every batch).",
     ),
+    th.Property(
+        "flush_seconds",
+        th.NumberType(exclusive_minimum=0),
+        default=1.0,
+        nullable=False,
+        description=(
+            "A STATE received is acted on within this many seconds: every sink is sent and the "
+            "STATE emitted (so Meltano commits it), and records are sent once the input has been "
+            "quiet this long. Under load, batches still fill to the bulk request size first. "
+            "What makes a follow-mode tap's changes reach Iterable in seconds."
+        ),
+    ),
 ).to_dict()
 
 
@@ -231,6 +243,7 @@ class Settings:
     retry: RetryPolicy
     progress_interval: float
     validate_records: bool
+    flush_seconds: float = 1.0
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
@@ -266,4 +279,5 @@ class Settings:
             ),
             progress_interval=float(config.get("progress_interval", 30.0)),
             validate_records=config.get("validate_records", True),
+            flush_seconds=float(config.get("flush_seconds", 1.0)),
         )

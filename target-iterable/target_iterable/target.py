@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,7 @@ from singer_sdk import Target
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.sinks import Sink
 
+from target_iterable.contract.idle_input import Flusher
 from target_iterable.contract.reader import MessageLinesReader
 from target_iterable.runtime import Runtime
 from target_iterable.settings import CONFIG_JSONSCHEMA, Settings, insecure_url_problem
@@ -42,6 +44,12 @@ class TargetIterable(Target):
         self._state_gate = StateGate(self._emit_state)
         self._ending = False
         self.runtime.flush = self._drain_operations
+        # Bounded flush (`flush_seconds`): since when a STATE waits, when the last line came.
+        self._state_held_since: float | None = None
+        self._last_line_at = time.monotonic()
+        reader = self.message_reader
+        if isinstance(reader, MessageLinesReader):
+            reader.flusher = Flusher(self._flush_due, self._flush_held)
 
     def _checked_settings(self) -> Settings:
         config = dict(self.config)
@@ -118,6 +126,32 @@ class TargetIterable(Target):
         super()._process_state_message(message_dict)
         if self._latest_state is not None and self._latest_state is not before:
             self._state_gate.received(self._latest_state, self._settling_sinks())
+        self._noted_input(state=True)
+
+    # -- bounded flush ---------------------------------------------------------------------------
+
+    def _noted_input(self, *, state: bool) -> None:
+        now = time.monotonic()
+        self._last_line_at = now
+        if state and self._state_held_since is None:
+            self._state_held_since = now
+        due = self._flush_due()
+        if self._state_held_since is not None and due is not None and now >= due:
+            self._flush_held()
+
+    def _flush_due(self) -> float | None:
+        """When what is held must go out: a STATE `flush_seconds` after it came; records once
+        the input has been quiet that long (under load full batches drain on their own)."""
+        flush_seconds = self.runtime.settings.flush_seconds
+        if self._state_held_since is not None:
+            return self._state_held_since + flush_seconds
+        if any(sink.current_size for sink in self._settling_sinks()):
+            return self._last_line_at + flush_seconds
+        return None
+
+    def _flush_held(self) -> None:
+        self._state_held_since = None
+        self.drain_all()  # sends every sink, then writes the latest STATE (through the gate)
 
     def _process_record_message(self, message_dict: dict) -> None:
         last_full_drain = self._last_full_drain_at
@@ -128,6 +162,7 @@ class TargetIterable(Target):
             self._state_gate.forget()
         elif self._state_gate.has_pending:
             self._state_gate.release()
+        self._noted_input(state=False)
 
     def process_endofpipe(self) -> None:
         self._ending = True

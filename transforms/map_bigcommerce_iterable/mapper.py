@@ -30,6 +30,7 @@ from map_bigcommerce_iterable.contract.dead_letters import (
     DeadLetterLog,
     resolve_path,
 )
+from map_bigcommerce_iterable.contract.idle_input import Flusher
 from map_bigcommerce_iterable.contract.reader import MessageLinesReader
 from map_bigcommerce_iterable.contract.redaction import Redactor
 from map_bigcommerce_iterable.identity import IdentityResolver
@@ -91,6 +92,9 @@ class BigCommerceToIterableMapper(InlineMapper):
         self.emitted: Counter[str] = Counter()
         self._held_state: singer.StateMessage | None = None
         self._state_forwarded_at = time.monotonic()
+        self._last_input_at = time.monotonic()
+        if isinstance(self.message_reader, MessageLinesReader):
+            self.message_reader.flusher = Flusher(self._flush_due, self._flush_held)
         self._ctx = MapperContext(
             settings=self.settings,
             store=self._store,
@@ -113,6 +117,7 @@ class BigCommerceToIterableMapper(InlineMapper):
                 self.logger.warning("Ignoring unknown input stream %r", stream)
             return []
         record = message_dict["record"]
+        self._last_input_at = time.monotonic()
         outbox_length = len(self._outbox)
         self._ctx.begin_record()
         try:
@@ -131,6 +136,7 @@ class BigCommerceToIterableMapper(InlineMapper):
         # Held (only the latest matters: states are snapshots) so that more updates of one person
         # collapse into one record; forwarded untouched, after the users it covers.
         self._held_state = singer.StateMessage(value=message_dict["value"])
+        self._last_input_at = time.monotonic()
         elapsed = time.monotonic() - self._state_forwarded_at
         if elapsed >= self.settings.state_interval_seconds:
             self._checkpoint()
@@ -155,6 +161,17 @@ class BigCommerceToIterableMapper(InlineMapper):
             self.dead_letters.count,
             f" to {self.dead_letters.path}" if self.dead_letters.count else "",
         )
+
+    # -- bounded flush (`flush_seconds`, contract/idle_input.py) ---------------------------
+
+    def _flush_due(self) -> float | None:
+        if self._held_state is None and not len(self._ctx.users):
+            return None
+        return self._last_input_at + self.settings.flush_seconds
+
+    def _flush_held(self) -> None:
+        self._checkpoint()
+        self._write_messages(self._drain_outbox())
 
     # -- helpers -----------------------------------------------------------------------------
 
