@@ -148,8 +148,7 @@ class BigCommerceToIterableMapper(InlineMapper):
 
     def process_endofpipe(self) -> None:
         self._checkpoint()
-        for message in self._drain_outbox():
-            self.write_message(message)
+        self._write_outbox()
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
@@ -171,7 +170,11 @@ class BigCommerceToIterableMapper(InlineMapper):
 
     def _flush_held(self) -> None:
         self._checkpoint()
-        self._write_messages(self._drain_outbox())
+        self._write_outbox()
+
+    def _write_outbox(self) -> None:
+        for message in self._drain_outbox():
+            self.write_message(message)
 
     # -- helpers -----------------------------------------------------------------------------
 
