@@ -22,6 +22,7 @@ from target_iterable.answers import (
     partial_refusals,
     rejected_field,
 )
+from target_iterable.changes import Receipt
 from target_iterable.client import Answer
 from target_iterable.dead_letters import DeadLetter
 from target_iterable.endpoints import (
@@ -45,6 +46,7 @@ class Item:
     record: dict[str, Any]
     json: str
     stream: str  # the incoming stream, for dead letters
+    receipt: Receipt | None = None  # written to the ledger once Iterable accepted the record
 
 
 class BulkSender:
@@ -76,7 +78,7 @@ class BulkSender:
     def send(self, records: list[dict[str, Any]], stream: str) -> None:
         items: list[Item] = []
         unsendable: list[DeadLetter] = []
-        for record in records:
+        for record, receipt in self.runtime.changes.select(self.operation, records):
             try:
                 text = self.encode(record)
             except (TypeError, ValueError) as error:  # NaN, Infinity: not JSON Iterable reads
@@ -91,7 +93,7 @@ class BulkSender:
                     )
                 )
             else:
-                items.append(Item(record, text, stream))
+                items.append(Item(record, text, stream, receipt))
         self.runtime.dead_letter(unsendable)
         self._send_items(items)
 
@@ -186,6 +188,10 @@ class BulkSender:
             )
         kept = [r for r in refusals if self.keep_for_later(chunk[r.index], r)]
         refusals = [r for r in refusals if r not in kept]
+        not_accepted = {r.index for r in refusals} | {r.index for r in kept}
+        self.runtime.changes.confirm(
+            [item.receipt for index, item in enumerate(chunk) if index not in not_accepted]
+        )
         self.runtime.dead_letter(
             [
                 self._letter(
