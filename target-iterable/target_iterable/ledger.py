@@ -105,7 +105,7 @@ class DeliveryLedger:
             self._conn = self._engine.connect()
             self.ledger_id, self.is_new = self._own_id()
             self._conn.commit()
-        except (SQLAlchemyError, OSError) as error:
+        except (SQLAlchemyError, OSError, ImportError) as error:  # ImportError: no driver
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
             raise LedgerError(
                 f"database_url: cannot open the delivery ledger at {self._where} ({reason}). "

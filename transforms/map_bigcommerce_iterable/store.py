@@ -134,7 +134,7 @@ class EmbeddedStore:
             metadata.create_all(self._engine)
             self._conn: Connection = self._engine.connect()
             self._conn.begin()
-        except (SQLAlchemyError, OSError) as error:
+        except (SQLAlchemyError, OSError, ImportError) as error:  # ImportError: no driver
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
             msg = (
                 f"database_url: cannot open the mapper's store at "
