@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
+from map_bigcommerce_iterable.catalog import FIXED_CATALOG_FIELDS, MAX_CATALOG_FIELDS
 from map_bigcommerce_iterable.mapper import StoreLostError
 from target_iterable.state_marker import MARKER_BOOKMARK
 
@@ -64,3 +65,28 @@ def test_a_corrupt_store_stops_the_run_naming_the_setting(tmp_path: Path) -> Non
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(ConfigValidationError, match="database_url"):
         run_in_process(r.messages(("customers", r.customer(1, "a@example.com"))), _config(path))
+
+
+def test_custom_catalog_fields_stay_under_iterables_limit_across_runs(tmp_path: Path) -> None:
+    def with_custom(product_id: int, names: range) -> dict:
+        product = r.product(product_id, f"P{product_id}", "5.00")
+        product["custom_fields"] = [{"name": f"Field {i}", "value": "x"} for i in names]
+        return product
+
+    config = _config(tmp_path / "store.sqlite")
+    first = run_in_process(r.messages(("products", with_custom(1, range(200)))), config)
+    later = run_in_process(r.messages(("products", with_custom(2, range(150, 400)))), config)
+
+    fields = {
+        name
+        for lines in (first, later)
+        for item in records(lines, "catalog_items")
+        for name in item["value"]
+    }
+    custom = {name for name in fields if name.startswith("custom_")}
+    assert len(custom) == MAX_CATALOG_FIELDS - FIXED_CATALOG_FIELDS  # 22 fixed ones may come
+    assert len(fields) <= MAX_CATALOG_FIELDS
+    # First come, first served: the first run's fields are all kept by later runs.
+    (item,) = records(later, "catalog_items")
+    assert {f"custom_Field_{i}" for i in range(150, 200)} <= set(item["value"])
+    assert len(fields - custom) <= FIXED_CATALOG_FIELDS
