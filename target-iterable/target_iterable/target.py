@@ -18,7 +18,13 @@ from target_iterable.ledger import LedgerError
 from target_iterable.reader import MessageLinesReader
 from target_iterable.runtime import Runtime
 from target_iterable.settings import CONFIG_JSONSCHEMA, Settings, insecure_url_problem
-from target_iterable.sinks import LAST_STAGE, IterableSink, UnknownStreamSink, _RuntimeSink
+from target_iterable.sinks import (
+    LAST_STAGE,
+    SINKS,
+    IterableSink,
+    UnknownStreamSink,
+    _RuntimeSink,
+)
 from target_iterable.state import StateGate
 from target_iterable.state_marker import has_bookmarks, marker, with_marker
 
@@ -35,7 +41,6 @@ class TargetIterable(Target):
     """Loads users, events, purchases, carts, catalog items and user deletions into Iterable."""
 
     name = "target-iterable"
-    default_sink_class = IterableSink
     config_jsonschema = CONFIG_JSONSCHEMA
     message_reader_class = MessageLinesReader
 
@@ -76,8 +81,10 @@ class TargetIterable(Target):
         return settings
 
     def get_sink_class(self, stream_name: str) -> type[Sink]:
-        if self.runtime.operation_for(stream_name) is not None:
-            return IterableSink
+        """The sink of the stream's operation: one class per Iterable operation (`SINKS`)."""
+        operation = self.runtime.operation_for(stream_name)
+        if operation is not None:
+            return SINKS[operation]
         if self.runtime.settings.unknown_streams == "dead_letter":
             self.logger.warning(
                 "Stream %r maps to no operation: its records go to the dead-letter log",
