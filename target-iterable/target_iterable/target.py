@@ -56,6 +56,7 @@ class TargetIterable(Target):
         except LedgerError as error:
             raise ConfigValidationError("Config validation failed", errors=[str(error)]) from None
         self._ledger_checked = False
+        self._records_seen = False
         self._last_written_state: dict | None = None
         self._state_gate = StateGate(self._emit_state)
         self._ending = False
@@ -173,6 +174,11 @@ class TargetIterable(Target):
 
     def _process_state_message(self, message_dict: dict) -> None:
         self._check_ledger(message_dict.get("value"))
+        if not self._records_seen:
+            # A STATE before any record (singer-sdk taps write the state they start from) covers
+            # nothing: it is checked, not written back, so a run killed before its first record
+            # leaves the committed state exactly as it was.
+            return
         before = self._latest_state
         super()._process_state_message(message_dict)
         if self._latest_state is not None and self._latest_state is not before:
@@ -181,6 +187,7 @@ class TargetIterable(Target):
     def _process_record_message(self, message_dict: dict) -> None:
         # A record before any STATE: no earlier run is known to check against.
         self._ledger_checked = True
+        self._records_seen = True
         last_full_drain = self._last_full_drain_at
         super()._process_record_message(message_dict)
         drained = self._last_full_drain_at != last_full_drain
