@@ -17,7 +17,7 @@ Iterable accepted into the ledger (never before: see `ledger.py`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from target_iterable.ledger import DeliveryLedger, fingerprint
@@ -37,6 +37,7 @@ class Receipt:
     fingerprint: str = ""
     fields: dict[str, str] = field(default_factory=dict)  # users: field -> fingerprint
     closes_cart: str | None = None  # purchases: the cart they converted
+    covers: tuple[str, ...] = ()  # carts: earlier contents of the batch this one replaced
 
 
 def user_key(record: dict[str, Any]) -> str:
@@ -80,6 +81,8 @@ class ChangeFilter:
                 self._ledger.record_user_fields(receipt.key, receipt.fields)
                 continue
             by_operation.setdefault(receipt.operation, {})[receipt.key] = receipt.fingerprint
+            for covered in receipt.covers:
+                by_operation[receipt.operation][covered] = receipt.fingerprint
             if receipt.closes_cart:
                 by_operation.setdefault("carts", {})[_closed_cart_key(receipt.closes_cart)] = ""
         for operation, entries in by_operation.items():
@@ -115,13 +118,20 @@ class ChangeFilter:
         known = self._ledger.delivered(operation, keys)
         selected: list[tuple[dict[str, Any], Receipt | None]] = []
         skipped = 0
+        in_batch: set[str] = set()
         for record, key, print_ in keyed:
             if key is None:  # nothing to know it by (an event without id): always sent
                 selected.append((record, None))
-            elif self._already_there(operation, record, known.get(key), print_, known):
-                skipped += 1
+            elif key in in_batch or self._already_there(
+                operation, record, known.get(key), print_, known
+            ):
+                skipped += 1  # Iterable has it, or gets it earlier in this batch
             else:
+                in_batch.add(key)
                 selected.append((record, self._receipt(operation, record, key, print_)))
+        if operation == "carts":
+            selected, replaced = _latest_cart_contents(selected)
+            skipped += replaced
         if skipped:
             self._stats.unchanged(operation, skipped)
         return selected
@@ -189,3 +199,32 @@ class ChangeFilter:
         if skipped:
             self._stats.unchanged("users", skipped)
         return selected
+
+
+def _latest_cart_contents(
+    selected: list[tuple[dict[str, Any], Receipt | None]],
+) -> tuple[list[tuple[dict[str, Any], Receipt | None]], int]:
+    """Only the last content of each cart in a batch is sent (updateCart replaces the whole cart,
+    and each call enters Shopping cart update journeys); the earlier ones are recorded with it,
+    so re-reading the cart's history sends none of them. Returns (kept, replaced count)."""
+    last: dict[str, int] = {}
+    for index, (_, receipt) in enumerate(selected):
+        if receipt is not None:
+            last[receipt.key.rsplit("#", 1)[0]] = index
+    kept: list[tuple[dict[str, Any], Receipt | None]] = []
+    covered: dict[str, list[str]] = {}
+    for index, (record, receipt) in enumerate(selected):
+        if receipt is not None:
+            owner = receipt.key.rsplit("#", 1)[0]
+            if last[owner] != index:
+                covered.setdefault(owner, []).append(receipt.key)
+                continue
+        kept.append((record, receipt))
+    result: list[tuple[dict[str, Any], Receipt | None]] = []
+    for record, receipt in kept:
+        with_covers = receipt
+        if receipt is not None:
+            owner = receipt.key.rsplit("#", 1)[0]
+            with_covers = replace(receipt, covers=tuple(covered.get(owner, [])))
+        result.append((record, with_covers))
+    return result, sum(len(keys) for keys in covered.values())
