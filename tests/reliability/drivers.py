@@ -10,6 +10,7 @@ import io
 import json
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, redirect_stdout
@@ -84,6 +85,8 @@ class StreamRig:
             "api_key": self.iterable.api_key,
             "api_url": self.iterable.api_url,
             "dead_letter_path": str(self.workdir / f"{name}.jsonl"),
+            # A fresh project each run (the emulator is reset), so a fresh delivery ledger too.
+            "database_url": f"sqlite:///{self.workdir / f'{name}-{uuid.uuid4().hex}-ledger.sqlite'}",
             "retry_initial_delay": 0.01,
             "retry_max_delay": 0.05,
         }
