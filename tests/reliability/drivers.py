@@ -86,7 +86,7 @@ class StreamRig:
             "api_url": self.iterable.api_url,
             "dead_letter_path": str(self.workdir / f"{name}.jsonl"),
             # A fresh project each run (the emulator is reset), so a fresh delivery ledger too.
-            "database_url": f"sqlite:///{self.workdir / f'{name}-{uuid.uuid4().hex}-ledger.sqlite'}",
+            "database_url": f"sqlite:///{self.workdir / f'{name}-{uuid.uuid4().hex}.ledger'}",
             "retry_initial_delay": 0.01,
             "retry_max_delay": 0.05,
         }
