@@ -184,6 +184,11 @@ class TargetIterable(Target):
         if self._latest_state is not None and self._latest_state is not before:
             self._state_gate.received(self._latest_state, self._settling_sinks())
 
+    def _process_batch_message(self, message_dict: dict) -> None:
+        self._ledger_checked = True  # as for a RECORD: records came before any STATE
+        self._records_seen = True
+        super()._process_batch_message(message_dict)
+
     def _process_record_message(self, message_dict: dict) -> None:
         # A record before any STATE: no earlier run is known to check against.
         self._ledger_checked = True

@@ -20,6 +20,7 @@ TARGET_METHODS = {
     "_drain_all": ["self", "sink_list", "parallelism"],
     "_process_state_message": ["self", "message_dict"],
     "_process_record_message": ["self", "message_dict"],
+    "_process_batch_message": ["self", "message_dict"],
     "_write_state_message": ["self", "state"],
     "drain_one": ["self", "sink"],
 }
