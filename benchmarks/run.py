@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
         "--peer-max-orders", type=int, default=10_000,
         help="largest store the peer extracts (it makes 3 requests per order)",
     )  # fmt: skip
+    parser.add_argument(
+        "--journeys-max-orders", type=int, default=10_000,
+        help="largest store the journeys measure runs on (three piped runs)",
+    )  # fmt: skip
     parser.add_argument("--no-peer", action="store_true", help="skip the peer (no virtualenv)")
     parser.add_argument("--out", type=Path, default=HERE, help="where the three results go")
     parser.add_argument("--from-json", type=Path, help="re-render RESULTS.md and the chart only")
@@ -69,6 +73,9 @@ def measure_size(orders: int, repeats: int, args: argparse.Namespace) -> dict[st
         for repeat in range(repeats):
             _say(f"{orders} orders: cost run {repeat + 1}/{repeats}")
             result["runs"].append(measures.cost_run(sandbox, workdir))
+        if orders <= args.journeys_max_orders:
+            _say(f"{orders} orders: journeys and the delivery ledger")
+            result["journeys"] = measures.journey_run(sandbox, workdir, orders)
         if orders <= args.quota_max_orders:
             _say(f"{orders} orders: BigCommerce quota run")
             result["bigcommerce_quota"] = measures.bigcommerce_quota_run(sandbox, workdir)
