@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import records as r
+from .helpers import parse
 
 EXECUTABLE = str(Path(sys.executable).parent / "map-bigcommerce-iterable")
 
@@ -19,7 +20,8 @@ EXECUTABLE = str(Path(sys.executable).parent / "map-bigcommerce-iterable")
 def _reader(stdout: IO[str], lines: queue.Queue[Any]) -> None:
     with stdout:
         for line in stdout:
-            lines.put(json.loads(line))
+            # STATE values without the store id the mapper adds (helpers.parse).
+            lines.put(parse([line])[0])
 
 
 def _until_state(lines: queue.Queue[Any]) -> list[dict[str, Any]]:
