@@ -125,6 +125,15 @@ def refine(node: Any) -> Any:
             {**b, "pattern": DECIMAL_TEXT} if b.get("type") == "string" else b
             for b in refined["anyOf"]
         ]
+    if isinstance(refined.get("oneOf"), list) and FLOAT_AS_STRING.search(
+        str(refined.get("description") or "")
+    ):
+        # orders.v2.oas2.yml, an order product's `base_wrapping_cost` (line 3142): oneOf
+        # string/number, "(Float, Float-As-String, Integer)": the text is a number.
+        refined["oneOf"] = [
+            {**b, "pattern": DECIMAL_TEXT} if b.get("type") == "string" else b
+            for b in refined["oneOf"]
+        ]
     if refined.get("type") != "string" or "enum" in refined or "format" in refined:
         return refined
     description = str(refined.get("description") or "")

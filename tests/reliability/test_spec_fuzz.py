@@ -198,7 +198,11 @@ def test_any_spec_valid_page_is_emitted_or_dead_lettered_never_a_crash(
         assert letter["record"] is not None
     served = served_records(stream, pages)
     emitted = [key_of(record) for record in output.records[stream]]
-    accounted = emitted + [key_of(letter["record"]) for letter in letters]
+    # An order the server lists both in the archived pass (`is_deleted=true`) and in the default
+    # list is read twice; without an id the tap cannot tell the two reads apart, so the same raw
+    # record may be dead-lettered once per read: counted once here.
+    lettered = {json.dumps(letter["record"], sort_keys=True, default=str) for letter in letters}
+    accounted = emitted + [key_of(json.loads(record)) for record in lettered]
     assert Counter(accounted) == Counter(map(key_of, served))
 
 
