@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
 	target-iterable/target_iterable sandbox/sandbox reconcile/bigcommerce_iterable_reconcile
 
-.PHONY: install lint format specs test demo bench benchmark reliability audit clean
+.PHONY: install lint format specs test demo bench benchmark bench-latency reliability audit clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -45,6 +45,11 @@ bench: install
 	$(UV) run python benchmarks/run.py
 
 benchmark: bench
+
+# Follow mode: change-to-Iterable latency at 1, 10 and 50 changes/s and with 10% of webhooks lost
+# (about 10 minutes); writes the "Follow-mode latency" section of benchmarks/RESULTS.md.
+bench-latency: install
+	$(UV) run python benchmarks/latency.py
 
 # The long reliability suite (3,000-order store, 10 kill seeds, 3,000 fuzz examples per
 # property), then docs/RELIABILITY.md regenerated from what it recorded.

@@ -111,6 +111,8 @@ def _run_target(api_url: str, api_key: str, text: str, tmp: str) -> float:
         "api_key": api_key,
         "api_url": api_url,
         "dead_letter_path": str(Path(tmp) / "dl.jsonl"),
+        # A fresh ledger per run: each run measures a first sync into a fresh project.
+        "database_url": f"sqlite:///{Path(tmp) / f'ledger-{time.monotonic_ns()}.sqlite'}",
         "rate_limits": UNLIMITED_TARGET,
         "progress_interval": 3600,
     }

@@ -193,6 +193,8 @@ def _pipeline_env(bigcommerce: dict[str, str], iterable: dict[str, str]) -> dict
         "TARGET_ITERABLE_API_URL": iterable["api_url"],
         "TARGET_ITERABLE_API_KEY": iterable["api_key"],
         "BIGCOMMERCE_ITERABLE_MAPPER_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'mapper.sqlite'}",
+        # A fresh Iterable emulator each demo, so a fresh delivery ledger too.
+        "TARGET_ITERABLE_DATABASE_URL": f"sqlite:///{DEMO_DIR / 'ledger.sqlite'}",
         # A fresh store each demo, so a fresh Meltano state database too.
         "MELTANO_DATABASE_URI": f"sqlite:///{DEMO_DIR / 'meltano.db'}",
     }

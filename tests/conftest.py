@@ -96,3 +96,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _deselected_for_missing_specs[:] = deselect
     config.hook.pytest_deselected(items=list(deselect))
     items[:] = [item for item in items if item is keep or item not in deselect]
+
+
+@pytest.fixture
+def postgres_url(postgres_server: pg_cluster.PostgresServer) -> str:
+    """The SQLAlchemy URL of a new, empty PostgreSQL database."""
+    return postgres_server.new_database()

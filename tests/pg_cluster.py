@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,10 @@ class PostgresServer:
     def url(self, database: str = "postgres", driver: str = "postgresql+psycopg") -> str:
         """An SQLAlchemy URL for `database` (psycopg 3 by default)."""
         return f"{driver}://{self.user}@{self.host}:{self.port}/{database}"
+
+    def new_database(self, prefix: str = "test") -> str:
+        """A new, empty database with a name of its own; returns its SQLAlchemy URL."""
+        return self.create_database(f"{prefix}_{uuid.uuid4().hex[:12]}")
 
     def create_database(self, name: str) -> str:
         """A new, empty database; returns its SQLAlchemy URL."""

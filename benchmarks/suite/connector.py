@@ -26,22 +26,37 @@ def tap(workdir: Path, config: dict[str, Any]) -> list[str]:
     return [str(BIN / "tap-bigcommerce"), "--config", str(_write(workdir / "tap.json", config))]
 
 
-def mapper(workdir: Path, name: str) -> list[str]:
-    """A fresh embedded store each run: every run is a first (full) sync."""
+def mapper(workdir: Path, name: str, *, keep_store: bool = False) -> list[str]:
+    """A fresh embedded store each run (every run a first, full sync) unless `keep_store`."""
     database = workdir / f"{name}-mapper.db"
-    database.unlink(missing_ok=True)
+    if not keep_store:
+        database.unlink(missing_ok=True)
     config = {"database_url": f"sqlite:///{database}"}
     path = _write(workdir / f"{name}-mapper.json", config)
     return [str(BIN / "map-bigcommerce-iterable"), "--config", str(path)]
 
 
 def target(
-    workdir: Path, name: str, iterable: dict[str, str], rate_limits: dict[str, float]
+    workdir: Path,
+    name: str,
+    iterable: dict[str, str],
+    rate_limits: dict[str, float],
+    *,
+    keep_ledger: bool = False,
 ) -> tuple[list[str], Path]:
-    """The target reading stdin; returns the command and its dead-letter file."""
+    """The target reading stdin; returns the command and its dead-letter file. A fresh delivery
+    ledger each run (every run a first sync) unless `keep_ledger`."""
     dead_letters = workdir / f"{name}-dead-letters.jsonl"
     dead_letters.unlink(missing_ok=True)
-    config = {**iterable, "dead_letter_path": str(dead_letters), "rate_limits": rate_limits}
+    ledger = workdir / f"{name}-ledger.db"
+    if not keep_ledger:
+        ledger.unlink(missing_ok=True)
+    config = {
+        **iterable,
+        "dead_letter_path": str(dead_letters),
+        "rate_limits": rate_limits,
+        "database_url": f"sqlite:///{ledger}",
+    }
     path = _write(workdir / f"{name}-target.json", config)
     return [str(BIN / "target-iterable"), "--config", str(path)], dead_letters
 

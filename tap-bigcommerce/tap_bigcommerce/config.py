@@ -173,6 +173,53 @@ CONFIG_SCHEMA = th.PropertiesList(
             "`postgresql+psycopg://...` when receiver and tap run on different machines)."
         ),
     ),
+    th.Property(
+        "follow",
+        th.BooleanType,
+        default=False,
+        description=(
+            "Follow mode: after catching up, keep running. Each webhook the receiver stores wakes "
+            "the tap, which runs the incremental query of the streams it concerns from their "
+            "bookmarks (one list request per stream per wake-up, however many webhooks arrived), "
+            "then emits STATE. `meltano run` then never ends; stop it with SIGTERM."
+        ),
+    ),
+    th.Property(
+        "sweep_seconds",
+        th.NumberType(minimum=1),
+        default=300,
+        description=(
+            "Follow mode: run every followed stream's incremental query this often even without "
+            "a webhook, so a lost webhook costs at most one sweep of latency."
+        ),
+    ),
+    th.Property(
+        "inbox_poll_seconds",
+        th.NumberType(exclusive_minimum=0),
+        default=0.25,
+        description=(
+            "Follow mode: how often the webhook inbox is polled for new deliveries (a PostgreSQL "
+            "inbox also wakes the tap at once through LISTEN/NOTIFY)."
+        ),
+    ),
+    th.Property(
+        "cart_abandon_minutes",
+        th.NumberType(exclusive_minimum=0),
+        description=(
+            "Report a cart abandoned (a `store/cart/abandoned` cart event) once it has had no "
+            "webhook for this many minutes, earlier than BigCommerce's own one-hour webhook; "
+            "never for a cart that became an order. Unset: only BigCommerce's webhook."
+        ),
+    ),
+    th.Property(
+        "hook_check_seconds",
+        th.NumberType(minimum=0),
+        default=600,
+        description=(
+            "Follow mode: how often `GET /v3/hooks` is read to find hooks BigCommerce deactivated "
+            "after failed deliveries; they are re-enabled and a sweep runs. 0: never."
+        ),
+    ),
 ).to_dict()
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
@@ -36,7 +37,9 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 METADATA = MetaData()
@@ -75,6 +78,51 @@ class InboxEvent:
     created_at: int | None
     received_at: str
     payload: dict[str, Any]
+
+
+# `LISTEN` channel a following tap is woken on (PostgreSQL inboxes).
+NOTIFY_CHANNEL = "bigcommerce_webhook_events"
+# Key of the transaction-level advisory lock that orders PostgreSQL writers (any fixed bigint).
+WRITER_LOCK_KEY = 0x6263_7765_6268_6B73  # "bcwebhks"
+
+
+def serialise_postgres_writers(connection: Connection) -> None:
+    """Make arrival order (`seq`) the commit order, across receiver processes.
+
+    A reader bookmarks the last `seq` it read, so it must never see a row while a row with a
+    smaller `seq` is still uncommitted. PostgreSQL does not promise that: `nextval` hands out
+    numbers at insert time and "the values might be generated out of sequence when all the
+    sessions are considered" (docs, CREATE SEQUENCE); a transaction that drew 10 can commit after
+    one that drew 11. So every writer first takes one transaction-level advisory lock, "released
+    automatically at the end of the transaction" (docs, Advisory Locks): the next writer draws
+    its number only after the previous one committed or rolled back. Rolled-back numbers leave
+    gaps ("nextval operations are never rolled back", docs, Sequence Manipulation Functions),
+    which readers do not mind. Readers take no lock. SQLite needs none: it has one writer at a
+    time, holding the database lock from insert to commit.
+    """
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+
+
+@dataclass(frozen=True)
+class NewEvents:
+    """Deliveries after a position: the newest position, their scopes, the oldest arrival."""
+
+    newest_seq: int
+    scopes: frozenset[str]
+    oldest_received_at: str | None
+
+
+def _event(row: RowMapping) -> InboxEvent:
+    return InboxEvent(
+        seq=row["seq"],
+        event_id=row["event_id"],
+        hash=row["hash"],
+        scope=row["scope"],
+        store_hash=row["store_hash"],
+        created_at=row["created_at"],
+        received_at=row["received_at"],
+        payload=json.loads(row["payload"]),
+    )
 
 
 def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
@@ -123,20 +171,29 @@ class Inbox:
         # SQLite allows one writer at a time; serialise writers of this process.
         self._write_lock = threading.Lock()
         if create:
-            METADATA.create_all(self.engine)
-            self._claim_identity()
+            self._create()
             self.exists = True
         else:
             self.exists = self._exists()
 
-    def _claim_identity(self) -> None:
+    def _create(self) -> None:
+        """Tables and identity, once, even when several receivers start at the same time."""
         with self._write_lock, self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                serialise_postgres_writers(connection)  # PostgreSQL's DDL is transactional
+            METADATA.create_all(connection)
             if connection.execute(select(INBOX_IDENTITY.c.inbox_id)).first() is None:
                 connection.execute(
                     insert(INBOX_IDENTITY).values(
                         inbox_id=str(uuid.uuid4()), created_at=datetime.now(UTC).isoformat()
                     )
                 )
+
+    def refresh(self) -> bool:
+        """For readers opened before a receiver created the inbox: look for it again."""
+        if not self.exists:
+            self.exists = self._exists()
+        return self.exists
 
     @property
     def inbox_id(self) -> str | None:
@@ -171,7 +228,14 @@ class Inbox:
         with self._write_lock:
             try:
                 with self.engine.begin() as connection:
+                    if self.engine.dialect.name == "postgresql":
+                        serialise_postgres_writers(connection)
                     connection.execute(insert(WEBHOOK_EVENTS).values(**row))
+                    if self.engine.dialect.name == "postgresql":
+                        # Delivered to listeners only once this transaction commits.
+                        connection.execute(
+                            text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL}
+                        )
             except IntegrityError:
                 if self.contains(event_id):
                     return False
@@ -187,6 +251,60 @@ class Inbox:
         with self.engine.connect() as connection:
             total = connection.execute(select(func.count()).select_from(WEBHOOK_EVENTS))
             return int(total.scalar_one())
+
+    def scopes_after(self, seq: int, *, store_hash: str | None = None) -> NewEvents:
+        """What arrived after `seq`, summed up by scope: what a follow-mode wake-up needs.
+
+        One grouped query however many events arrived: a flood of webhooks is one wake-up.
+        """
+        if not self.exists:
+            return NewEvents(seq, frozenset(), None)
+        query = (
+            select(
+                WEBHOOK_EVENTS.c.scope,
+                func.max(WEBHOOK_EVENTS.c.seq),
+                func.min(WEBHOOK_EVENTS.c.received_at),
+            )
+            .where(WEBHOOK_EVENTS.c.seq > seq)
+            .group_by(WEBHOOK_EVENTS.c.scope)
+        )
+        if store_hash is not None:
+            query = query.where(
+                (WEBHOOK_EVENTS.c.store_hash == store_hash) | WEBHOOK_EVENTS.c.store_hash.is_(None)
+            )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        if not rows:
+            return NewEvents(seq, frozenset(), None)
+        return NewEvents(
+            newest_seq=max(int(row[1]) for row in rows),
+            scopes=frozenset(str(row[0]) for row in rows),
+            oldest_received_at=min(str(row[2]) for row in rows),
+        )
+
+    def last_seq(self) -> int:
+        """The newest arrival position (0 for an empty or missing inbox)."""
+        if not self.exists:
+            return 0
+        with self.engine.connect() as connection:
+            newest = connection.execute(select(func.max(WEBHOOK_EVENTS.c.seq))).scalar_one()
+        return int(newest or 0)
+
+    def read_received_since(self, since: str, *, store_hash: str | None = None) -> list[InboxEvent]:
+        """Events received at or after `since` (ISO 8601, UTC), in arrival order."""
+        if not self.exists:
+            return []
+        query = (
+            select(WEBHOOK_EVENTS)
+            .where(WEBHOOK_EVENTS.c.received_at >= since)
+            .order_by(WEBHOOK_EVENTS.c.seq)
+        )
+        if store_hash is not None:
+            query = query.where(
+                (WEBHOOK_EVENTS.c.store_hash == store_hash) | WEBHOOK_EVENTS.c.store_hash.is_(None)
+            )
+        with self.engine.connect() as connection:
+            return [_event(row) for row in connection.execute(query).mappings()]
 
     def read_after(
         self, seq: int, *, store_hash: str | None = None, batch_size: int = 500
@@ -211,16 +329,7 @@ class Inbox:
                 rows = connection.execute(query).mappings().all()
             for row in rows:
                 last = row["seq"]
-                yield InboxEvent(
-                    seq=row["seq"],
-                    event_id=row["event_id"],
-                    hash=row["hash"],
-                    scope=row["scope"],
-                    store_hash=row["store_hash"],
-                    created_at=row["created_at"],
-                    received_at=row["received_at"],
-                    payload=json.loads(row["payload"]),
-                )
+                yield _event(row)
             if len(rows) < batch_size:
                 return
 

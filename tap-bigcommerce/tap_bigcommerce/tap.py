@@ -15,6 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from tap_bigcommerce.api import PacedSession, RetrySettings, StoreSettings
 from tap_bigcommerce.bad_records import DEAD_LETTER, BadRecords
 from tap_bigcommerce.config import CONFIG_SCHEMA, InvalidConfigError, check_config
+from tap_bigcommerce.follow import Follower
 from tap_bigcommerce.pacing import RateLimitPacer
 from tap_bigcommerce.replay import ReplayPlan
 from tap_bigcommerce.state_input import InvalidStateError, check_state, parse_state
@@ -98,6 +99,18 @@ class TapBigCommerce(Tap):
             self.session.request_count,
             self.bad_records.summary(),
         )
+
+    def sync_all(self) -> None:  # type: ignore[misc]
+        """Catch up as a scheduled run does; with `follow`, then keep following (follow.py).
+
+        The SDK marks `sync_all` final (for type checkers only); its sync runs unchanged here,
+        follow mode only continues after it, in the same process and with the same state.
+        """
+        # Created first: the inbox position is taken before the catch-up starts.
+        follower = Follower(self) if self.config.get("follow") else None
+        super().sync_all()
+        if follower is not None:
+            follower.run()
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

@@ -21,6 +21,8 @@ from target_iterable.answers import (
     partial_refusals,
     rejected_field,
 )
+from target_iterable.catalog_fields import CatalogFieldTypes
+from target_iterable.changes import Receipt
 from target_iterable.client import Answer
 from target_iterable.contract import encoding
 from target_iterable.contract.dead_letters import DeadLetter
@@ -45,6 +47,7 @@ class Item:
     record: dict[str, Any]
     json: str
     stream: str  # the incoming stream, for dead letters
+    receipt: Receipt | None = None  # written to the ledger once Iterable accepted the record
 
 
 class BulkSender:
@@ -76,7 +79,7 @@ class BulkSender:
     def send(self, records: list[dict[str, Any]], stream: str) -> None:
         items: list[Item] = []
         unsendable: list[DeadLetter] = []
-        for record in records:
+        for record, receipt in self.runtime.changes.select(self.operation, records):
             try:
                 text = self.encode(record)
             except (TypeError, ValueError) as error:  # NaN, Infinity: not JSON Iterable reads
@@ -91,7 +94,7 @@ class BulkSender:
                     )
                 )
             else:
-                items.append(Item(record, text, stream))
+                items.append(Item(record, text, stream, receipt))
         self.runtime.dead_letter(unsendable)
         self._send_items(items)
 
@@ -186,6 +189,10 @@ class BulkSender:
             )
         kept = [r for r in refusals if self.keep_for_later(chunk[r.index], r)]
         refusals = [r for r in refusals if r not in kept]
+        not_accepted = {r.index for r in refusals} | {r.index for r in kept}
+        self.runtime.changes.confirm(
+            [item.receipt for index, item in enumerate(chunk) if index not in not_accepted]
+        )
         self.runtime.dead_letter(
             [
                 self._letter(
@@ -303,6 +310,7 @@ class CatalogItemsSender(BulkSender):
         super().__init__(runtime, runtime.settings.catalog_items_per_request)
         self._catalog_lock = threading.Lock()
         self._catalog_created = False
+        self._field_types = CatalogFieldTypes(runtime, self._create_catalog)
 
     def encode(self, record: dict[str, Any]) -> str:
         return encoding.dumps(record["itemId"]) + ":" + encoding.dumps(record["value"])
@@ -319,12 +327,25 @@ class CatalogItemsSender(BulkSender):
         latest = {record["itemId"]: record for record in records}
         super().send(list(latest.values()), stream)
 
+    def _send_items(self, items: list[Item]) -> None:
+        # Typed before the first item carrying a field lands (a type cannot change later).
+        if items:
+            self._field_types.before_upload(item.record["value"] for item in items)
+        super()._send_items(items)
+
     def fix_and_retry(self, answer: Answer) -> bool:
         if answer.status != 404 or "catalog" not in f"{answer.code} {answer.message}".lower():
             return False
         with self._catalog_lock:
             if self._catalog_created:
                 return False
+        return self._create_catalog()
+
+    def _create_catalog(self) -> bool:
+        """Create the catalog (once per run); whether it exists now."""
+        with self._catalog_lock:
+            if self._catalog_created:
+                return True
             created = self.runtime.client.call(CATALOG_CREATE, path_params=self.path_params())
             already_there = created.status in (400, 409) and "exist" in created.message.lower()
             if not (created.ok or already_there):

@@ -35,6 +35,20 @@ CATALOG_ITEMS = Endpoint(
 CATALOG_CREATE = Endpoint(
     "catalog_create", "POST", "/api/catalogs/{catalog}", 10.0, "not documented; once per run"
 )
+CATALOG_FIELD_MAPPINGS_GET = Endpoint(
+    "catalog_field_mappings_get",
+    "GET",
+    "/api/catalogs/{catalog}/fieldMappings",
+    10.0,
+    "not documented; once per run",
+)
+CATALOG_FIELD_MAPPINGS_PUT = Endpoint(
+    "catalog_field_mappings_put",
+    "PUT",
+    "/api/catalogs/{catalog}/fieldMappings",
+    10.0,
+    "not documented; when new catalog fields appear",
+)
 TRACK_PURCHASE = Endpoint(
     "track_purchase",
     "POST",
@@ -65,6 +79,8 @@ ALL_ENDPOINTS = (
     EVENTS_TRACK_BULK,
     CATALOG_ITEMS,
     CATALOG_CREATE,
+    CATALOG_FIELD_MAPPINGS_GET,
+    CATALOG_FIELD_MAPPINGS_PUT,
     TRACK_PURCHASE,
     UPDATE_CART,
     DELETE_USER_BY_EMAIL,

@@ -9,17 +9,24 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from target_iterable.changes import ChangeFilter
 from target_iterable.client import IterableClient
 from target_iterable.contract import OPERATIONS
 from target_iterable.contract.dead_letters import DeadLetter, DeadLetterLog, resolve_path
 from target_iterable.contract.redaction import Redactor, redact_log_handlers
+from target_iterable.ledger import DeliveryLedger, project_scope
 from target_iterable.settings import Settings
 from target_iterable.stats import RunStats
 
 
 class Runtime:
     def __init__(
-        self, settings: Settings, logger: logging.Logger, started_at: datetime.datetime
+        self,
+        settings: Settings,
+        logger: logging.Logger,
+        started_at: datetime.datetime,
+        *,
+        with_ledger: bool = True,
     ) -> None:
         self.settings = settings
         self.logger = logger
@@ -30,6 +37,16 @@ class Runtime:
         self.dead_letters = DeadLetterLog(
             resolve_path(settings.dead_letter_path, started_at), self.redactor
         )
+        # Opened before any request: a ledger that cannot be opened stops the run here.
+        self.ledger = (
+            DeliveryLedger(
+                settings.database_url,
+                settings.ledger_scope or project_scope(settings.api_url, settings.api_key),
+            )
+            if with_ledger
+            else None
+        )
+        self.changes = ChangeFilter(self.ledger, settings, self.stats)
         # Set by the target: sends the buffered records of some operations now.
         self.flush: Callable[[frozenset[str]], None] = lambda operations: None
         self._progress_lock = threading.Lock()
@@ -48,6 +65,8 @@ class Runtime:
 
     def close(self) -> None:
         self.client.close()
+        if self.ledger is not None:
+            self.ledger.close()
 
     def log_progress(self, *, force: bool = False) -> None:
         with self._progress_lock:

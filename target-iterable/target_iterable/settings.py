@@ -6,6 +6,7 @@ commerce endpoints have no documented limit, so a conservative default is used.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from singer_sdk import typing as th
 
 from target_iterable.contract import OPERATIONS
 from target_iterable.endpoints import ALL_ENDPOINTS, MAX_ITEMS_PER_BULK_REQUEST
+from target_iterable.ledger import DEFAULT_DATABASE_URL
 
 UNKNOWN_STREAM_POLICIES = ("fail", "dead_letter")
 
@@ -105,6 +107,53 @@ CONFIG_JSONSCHEMA: dict[str, Any] = th.PropertiesList(
         description="JSON Lines file for records Iterable refused or that failed validation. "
         "`{run_id}` is replaced by the run's UTC timestamp. Default: "
         "`./dead-letters/target-iterable-{run_id}.jsonl` (one file per run).",
+    ),
+    th.Property(
+        "database_url",
+        th.StringType(min_length=1),
+        default=DEFAULT_DATABASE_URL,
+        nullable=False,
+        secret=True,  # a server URL may carry a password
+        description="SQLAlchemy URL of the delivery ledger: what the Iterable project accepted, "
+        "so that re-runs, full refreshes and backfills send only what it lacks. Default: a SQLite "
+        "file `.target-iterable/ledger.sqlite` under the working directory (the Meltano project "
+        "root). On ephemeral workers point it at a persistent database (e.g. "
+        "`postgresql+psycopg://...`); a run whose STATE names another ledger stops.",
+    ),
+    th.Property(
+        "ledger_scope",
+        th.StringType(min_length=1, max_length=64),
+        description="Name of the Iterable project in the ledger. Default: a one-way digest of "
+        "api_url and api_key (the key is never stored). Set it before rotating the API key, "
+        "so the new key's runs keep the project's ledger.",
+    ),
+    th.Property(
+        "ledger_rebuild",
+        th.BooleanType,
+        default=False,
+        nullable=False,
+        description="Start a new delivery ledger although the STATE says earlier runs delivered "
+        "through another one (lost on an ephemeral worker). Records read by this run are sent "
+        "again and may enter journeys again: run it on an incremental run, not a full refresh.",
+    ),
+    th.Property(
+        "resend_changed_purchases",
+        th.BooleanType,
+        default=False,
+        nullable=False,
+        description="Track a purchase again when its content changed (e.g. a refunded line). "
+        "Cost: each re-send is a purchase *updated* on the profile, which enters Purchase "
+        "journeys again and empties the shopper's current cart. Off: a purchase is tracked once; "
+        "later changes arrive as lifecycle events.",
+    ),
+    th.Property(
+        "historical_cutoff",
+        th.DateTimeType,
+        description="Events and purchases whose `createdAt` is before this time are not sent "
+        "(counted as before_historical_cutoff). Iterable documents no createdAt that keeps a "
+        "write out of journeys, so history sent on a first sync or a backfill may enter live "
+        "journeys: set this to the go-live time to keep old history out (profiles still get "
+        "lifetime value). Default: everything is sent.",
     ),
     th.Property(
         "stream_operations",
@@ -198,6 +247,18 @@ CONFIG_JSONSCHEMA: dict[str, Any] = th.PropertiesList(
         nullable=False,
         description="Seconds between progress log lines (0 logs after every batch).",
     ),
+    th.Property(
+        "flush_seconds",
+        th.NumberType(exclusive_minimum=0),
+        default=1.0,
+        nullable=False,
+        description=(
+            "A STATE received is acted on within this many seconds: every sink is sent and the "
+            "STATE emitted (so Meltano commits it), and records are sent once the input has been "
+            "quiet this long. Under load, batches still fill to the bulk request size first. "
+            "What makes a follow-mode tap's changes reach Iterable in seconds."
+        ),
+    ),
 ).to_dict()
 
 
@@ -231,6 +292,12 @@ class Settings:
     retry: RetryPolicy
     progress_interval: float
     validate_records: bool
+    flush_seconds: float = 1.0
+    database_url: str = DEFAULT_DATABASE_URL
+    ledger_scope: str | None = None
+    ledger_rebuild: bool = False
+    resend_changed_purchases: bool = False
+    historical_cutoff: int | None = None  # unix seconds
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
@@ -266,4 +333,23 @@ class Settings:
             ),
             progress_interval=float(config.get("progress_interval", 30.0)),
             validate_records=config.get("validate_records", True),
+            flush_seconds=float(config.get("flush_seconds", 1.0)),
+            database_url=config.get("database_url") or DEFAULT_DATABASE_URL,
+            ledger_scope=config.get("ledger_scope"),
+            ledger_rebuild=bool(config.get("ledger_rebuild", False)),
+            resend_changed_purchases=bool(config.get("resend_changed_purchases", False)),
+            historical_cutoff=_unix_seconds(config.get("historical_cutoff")),
         )
+
+
+def _unix_seconds(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        msg = f"historical_cutoff must be an ISO 8601 date-time, got {value!r}"
+        raise ValueError(msg) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return int(moment.timestamp())

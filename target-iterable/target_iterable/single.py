@@ -17,6 +17,7 @@ from typing import Any
 
 from target_iterable.answers import rejected_field
 from target_iterable.bulk import UsersSender, user_with_defaults
+from target_iterable.changes import CART_ID, Receipt
 from target_iterable.client import Answer
 from target_iterable.contract import encoding
 from target_iterable.contract.dead_letters import DeadLetter
@@ -53,11 +54,16 @@ class SingleSender:
         """Whose record this is: one user's records are sent one after the other, in order."""
         return str(record.get("userId") or record.get("email"))
 
+    def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
+        """Iterable accepted this record."""
+        self.runtime.stats.accepted(self.operation)
+        self.runtime.changes.confirm([receipt])
+
     def send(self, records: list[dict[str, Any]], stream: str) -> None:
         self._stop.clear()
-        by_user: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for record in records:
-            by_user[self.user_key(record)].append(record)
+        by_user: dict[str, list[tuple[dict[str, Any], Receipt | None]]] = defaultdict(list)
+        for record, receipt in self.runtime.changes.select(self.operation, records):
+            by_user[self.user_key(record)].append((record, receipt))
         workers = min(self.runtime.settings.commerce_concurrency, len(by_user)) or 1
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.operation) as pool:
             futures = [
@@ -69,13 +75,15 @@ class SingleSender:
             finally:
                 self._stop.set()  # queued records are not sent once one has failed the run
 
-    def _send_in_order(self, records: list[dict[str, Any]], stream: str) -> None:
-        for record in records:
+    def _send_in_order(
+        self, records: list[tuple[dict[str, Any], Receipt | None]], stream: str
+    ) -> None:
+        for record, receipt in records:
             if self._stop.is_set():
                 return
-            self._send_one(record, stream)
+            self._send_one(record, receipt, stream)
 
-    def _send_one(self, record: dict[str, Any], stream: str) -> None:
+    def _send_one(self, record: dict[str, Any], receipt: Receipt | None, stream: str) -> None:
         try:
             endpoint, body, path_params = self.request(record)
         except (TypeError, ValueError) as error:  # NaN, Infinity: not JSON Iterable reads
@@ -86,7 +94,7 @@ class SingleSender:
             return
         answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
         if self.accepts(answer):
-            self.runtime.stats.accepted(self.operation)
+            self.accepted(record, receipt)
             return
         self.runtime.dead_letter(
             [
@@ -131,6 +139,7 @@ class CommerceSender(SingleSender):
 
     def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
         record = {**record, "user": user_with_defaults(record["user"], self.runtime)}
+        record.pop(CART_ID, None)  # the ledger's key of a cart; Iterable's updateCart has none
         return self.endpoint, encoding.dumps(record), {}
 
 
@@ -156,6 +165,11 @@ class UserDeletionsSender(SingleSender):
     def accepts(self, answer: Answer) -> bool:
         # Deleting a user that does not exist (any more) is done: a resumed run repeats deletions.
         return answer.ok or (answer.status == 400 and "does not exist" in answer.message)
+
+    def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
+        super().accepted(record, receipt)
+        # A user created again later must get every field, not only the changed ones.
+        self.runtime.changes.user_deleted(record)
 
 
 def profile_update(user: dict[str, Any]) -> dict[str, Any] | None:

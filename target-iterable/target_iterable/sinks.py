@@ -1,14 +1,16 @@
-"""Sinks: one per incoming stream, sending to the operation the stream maps to.
+"""Sinks: one class per Iterable operation (the target picks it in `get_sink_class`).
 
 Records are validated against the operation's schema as they arrive (fastjsonschema); an invalid
 record is dead-lettered and the rest go on (the SDK's own validation would fail the run, and is
-slower). Valid records are buffered and sent in batches by the operation's sender.
+slower). Valid records are buffered and sent in batches by the operation's sender. Every sink
+shares the run's `Runtime`: one Iterable client, one delivery ledger, one dead-letter log. The
+order rules live here (`SEND_AFTER`, `DRAIN_STAGE`); when STATE may pass lives in `state.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol, cast
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol, cast
 
 from singer_sdk import Target
 from singer_sdk.helpers.conform import DatetimeErrorTreatmentEnum
@@ -26,6 +28,8 @@ from target_iterable.validation import Problem, RecordValidator, structure_probl
 
 
 class Sender(Protocol):
+    def __init__(self, runtime: Runtime) -> None: ...
+
     def send(self, records: list[dict[str, Any]], stream: str) -> None: ...
 
 
@@ -43,15 +47,6 @@ SEND_AFTER: dict[str, frozenset[str]] = {
 # Drain stages at the end of a run: each stage's sinks in parallel, stages in order.
 DRAIN_STAGE = {"users": 0, "catalog_items": 0, "events": 1, "purchases": 1, "carts": 2}
 LAST_STAGE = 3
-
-SENDERS: dict[str, Callable[[Runtime], Sender]] = {
-    "users": UsersSender,
-    "events": EventsSender,
-    "catalog_items": CatalogItemsSender,
-    "purchases": PurchasesSender,
-    "carts": CartsSender,
-    "user_deletions": UserDeletionsSender,
-}
 
 
 class _RuntimeSink(BatchSink):
@@ -144,7 +139,10 @@ class _RuntimeSink(BatchSink):
 
 
 class IterableSink(_RuntimeSink):
-    """Validates and sends the records of a stream that maps to an operation."""
+    """Validates and sends the records of a stream that maps to this sink's operation."""
+
+    operation: ClassVar[str]
+    sender_class: ClassVar[type[Sender]]
 
     def __init__(
         self,
@@ -154,14 +152,9 @@ class IterableSink(_RuntimeSink):
         key_properties: Sequence[str] | None,
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
-        operation = self.runtime.operation_for(stream_name)
-        if operation is None:
-            msg = f"Stream {stream_name!r} maps to no operation"
-            raise ValueError(msg)
-        self.operation = operation
-        self.drain_stage = DRAIN_STAGE.get(operation, LAST_STAGE)
-        self._validator_for_contract = RecordValidator(operation)
-        self._sender = SENDERS[operation](self.runtime)
+        self.drain_stage = DRAIN_STAGE.get(self.operation, LAST_STAGE)
+        self._validator_for_contract = RecordValidator(self.operation)
+        self._sender = self.sender_class(self.runtime)
 
     def check(self, record: dict[str, Any]) -> DeadLetter | None:
         self.runtime.stats.received(self.operation)
@@ -169,8 +162,8 @@ class IterableSink(_RuntimeSink):
             problem = self._validator_for_contract.problem(record)
         else:
             problem = structure_problem(self.operation, record)
-        if problem is None and self.operation == "catalog_items":
-            problem = _catalog_item_size_problem(record)
+        if problem is None:
+            problem = self.extra_problem(record)
         if problem is None:
             return None
         return DeadLetter(
@@ -182,25 +175,80 @@ class IterableSink(_RuntimeSink):
             rule=problem.rule,
         )
 
+    def extra_problem(self, record: dict[str, Any]) -> Problem | None:
+        """A problem the contract's schema cannot express."""
+        return None
+
     def send(self, records: list[dict[str, Any]]) -> None:
         self.runtime.flush(SEND_AFTER[self.operation])
-        if self.operation == "catalog_items":
-            distinct = len({record["itemId"] for record in records})
-            if distinct < len(records):
-                self.tally_duplicate_merged(len(records) - distinct)
         self._sender.send(records, self.stream_name)
+
+
+class UsersSink(IterableSink):
+    operation = "users"
+    sender_class = UsersSender
+
+
+class EventsSink(IterableSink):
+    """Events of users Iterable does not know yet wait for them (see `EventsSender`)."""
+
+    operation = "events"
+    sender_class = EventsSender
+    _sender: EventsSender
 
     @property
     def waiting(self) -> int:
-        return len(self._sender.waiting) if isinstance(self._sender, EventsSender) else 0
+        return len(self._sender.waiting)
 
     def send_waiting(self, *, final: bool) -> None:
-        if not isinstance(self._sender, EventsSender) or not self._sender.waiting:
+        if not self._sender.waiting:
             return
         self.runtime.flush(SEND_AFTER[self.operation])
         self._sender.send_waiting(final=final)
         if not self.waiting and self.current_size == 0:
             self.settled_records = self.read_records
+
+
+class PurchasesSink(IterableSink):
+    operation = "purchases"
+    sender_class = PurchasesSender
+
+
+class CartsSink(IterableSink):
+    operation = "carts"
+    sender_class = CartsSender
+
+
+class CatalogItemsSink(IterableSink):
+    operation = "catalog_items"
+    sender_class = CatalogItemsSender
+
+    def extra_problem(self, record: dict[str, Any]) -> Problem | None:
+        return _catalog_item_size_problem(record)
+
+    def send(self, records: list[dict[str, Any]]) -> None:
+        distinct = len({record["itemId"] for record in records})
+        if distinct < len(records):
+            self.tally_duplicate_merged(len(records) - distinct)
+        super().send(records)
+
+
+class UserDeletionsSink(IterableSink):
+    operation = "user_deletions"
+    sender_class = UserDeletionsSender
+
+
+SINKS: dict[str, type[IterableSink]] = {
+    sink.operation: sink
+    for sink in (
+        UsersSink,
+        EventsSink,
+        PurchasesSink,
+        CartsSink,
+        CatalogItemsSink,
+        UserDeletionsSink,
+    )
+}
 
 
 class UnknownStreamSink(_RuntimeSink):

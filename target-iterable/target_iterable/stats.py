@@ -12,6 +12,8 @@ class OperationCounts:
     received: int = 0
     accepted: int = 0  # confirmed by Iterable (new or updated: every write is an upsert)
     dead_lettered: int = 0
+    unchanged: int = 0  # not sent: Iterable already has it (the delivery ledger says so)
+    historical: int = 0  # not sent: happened before `historical_cutoff`
 
 
 @dataclass
@@ -44,6 +46,14 @@ class RunStats:
         with self._lock:
             self.operations[operation].dead_lettered += count
 
+    def unchanged(self, operation: str, count: int = 1) -> None:
+        with self._lock:
+            self.operations[operation].unchanged += count
+
+    def historical(self, operation: str, count: int = 1) -> None:
+        with self._lock:
+            self.operations[operation].historical += count
+
     def request(self, endpoint: str) -> None:
         with self._lock:
             self.endpoints[endpoint].requests += 1
@@ -63,7 +73,8 @@ class RunStats:
         with self._lock:
             lines = [
                 f"{name}: received={c.received} accepted={c.accepted} "
-                f"dead_lettered={c.dead_lettered}"
+                f"dead_lettered={c.dead_lettered} unchanged={c.unchanged}"
+                + (f" before_historical_cutoff={c.historical}" if c.historical else "")
                 for name, c in sorted(self.operations.items())
             ]
             lines += [

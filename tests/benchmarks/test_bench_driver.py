@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = (
     "## The targets",
@@ -20,14 +22,16 @@ SECTIONS = (
     "## 4. Memory",
     "## 5. The peer",
     "## 6. Backfill projection",
+    "## 7. Journeys and the delivery ledger",
 )
 
 
+@pytest.mark.timeout(600)
 def test_the_driver_writes_every_measure(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(REPO_ROOT / "benchmarks" / "run.py"),
          "--orders", "200", "--repeats", "1", "--no-peer", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=240, check=False,
+        capture_output=True, text=True, timeout=540, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-4000:]
 
@@ -44,6 +48,13 @@ def test_the_driver_writes_every_measure(tmp_path: Path) -> None:
     assert size["bigcommerce_quota"]["requests"] > 0
     assert size["iterable_quota"]["endpoints"]["commerce/trackPurchase"]["requests"] > 0
     assert "peer" not in size
+    journeys = size["journeys"]["runs"]
+    assert journeys["first sync"]["journey_entries"] > 0
+    # Nothing changed: no journey starts. The only writes retry the few records Iterable refused
+    # before (the sandbox store has invalid emails): they were never accepted, so never recorded.
+    assert journeys["no-change re-run"]["journey_entries"] == 0
+    assert journeys["no-change re-run"]["write_requests"] <= 10
+    assert 0 < journeys["1% delta"]["write_requests"] < journeys["first sync"]["write_requests"]
 
     report = (tmp_path / "RESULTS.md").read_text()
     positions = [report.index(section) for section in SECTIONS]

@@ -72,6 +72,13 @@ GUARDED = (
     ),
     Guarded(
         Target,
+        "_process_batch_message",
+        "target_iterable.target",
+        "a BATCH counts as records read before a STATE (the ledger check); no public hook",
+        "48af495bd3d3ef62",
+    ),
+    Guarded(
+        Target,
         "_sinks_active",
         "target_iterable.target",
         "the sinks whose records are not settled; the SDK has no public list of its sinks",

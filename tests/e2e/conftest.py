@@ -98,6 +98,7 @@ def pipeline_env(workdir: Path, iterable: RunningIterable) -> dict[str, str]:
         "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
         "TAP_BIGCOMMERCE_INBOX_URL": f"sqlite:///{workdir / 'inbox.sqlite'}",
         "BIGCOMMERCE_ITERABLE_MAPPER_DATABASE_URL": f"sqlite:///{workdir / 'mapper.sqlite'}",
+        "TARGET_ITERABLE_DATABASE_URL": f"sqlite:///{workdir / 'ledger.sqlite'}",
         "TARGET_ITERABLE_API_URL": iterable.api_url,
         "TARGET_ITERABLE_API_KEY": iterable.api_key,
         "TARGET_ITERABLE_DEAD_LETTER_PATH": str(workdir / "dead-letters" / "run-{run_id}.jsonl"),

@@ -15,6 +15,7 @@ import jsonschema
 
 from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
 from target_iterable.contract import operation_schema
+from target_iterable.contract.state_marker import MARKER_BOOKMARK
 
 from .records import to_lines
 
@@ -46,7 +47,17 @@ def run_cli(input_path: Path, config_path: Path) -> list[str]:
 
 
 def parse(lines: list[str]) -> list[dict[str, Any]]:
-    return [json.loads(line, parse_float=Decimal) for line in lines]
+    """The messages, STATE values without the store id the mapper adds (see `state_marker`)."""
+    messages = [json.loads(line, parse_float=Decimal) for line in lines]
+    for message in messages:
+        bookmarks = (
+            message.get("value", {}).get("bookmarks") if message["type"] == "STATE" else None
+        )
+        if isinstance(bookmarks, dict):
+            bookmarks.pop(MARKER_BOOKMARK, None)
+            if not bookmarks:
+                del message["value"]["bookmarks"]
+    return messages
 
 
 def records(lines: list[str], stream: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA
 from target_iterable.contract.dead_letters import read_dead_letters
+from target_iterable.contract.state_marker import MARKER_BOOKMARK
 
 from . import records as r
 from .helpers import parse, records, run_in_process
@@ -74,7 +75,7 @@ def test_cli_rejects_bad_config_before_reading_input(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
-def test_state_passes_untouched_after_the_users_it_covers(tmp_path: Path) -> None:
+def test_state_follows_what_it_covers_users_first(tmp_path: Path) -> None:
     value = {
         "bookmarks": {"orders": {"replication_key_value": "2024-02-01T12:00:00+00:00"}},
         "exact": Decimal("0.1000000000000000055511151231257827"),
@@ -93,10 +94,20 @@ def test_state_passes_untouched_after_the_users_it_covers(tmp_path: Path) -> Non
     first_state = kinds.index(("STATE", None))
     assert ("RECORD", "users") in kinds[:first_state]  # the customer, before its bookmark
     second_state = kinds.index(("STATE", None), first_state + 1)
-    assert kinds[second_state - 1] == ("RECORD", "users")  # LTV of order 1 flushed first
-    assert kinds[second_state + 1 :].count(("RECORD", "users")) == 1  # the rest at the end
+    # Each checkpoint: its users first (order 1's buyer with fresh LTV), then its events and
+    # purchases, then the STATE; so Iterable knows every user before their events arrive.
+    checkpoint = [stream for _, stream in kinds[first_state + 1 : second_state]]
+    assert checkpoint[0] == "users"
+    assert {"purchases", "events"} <= set(checkpoint)
+    assert checkpoint.index("purchases") > max(i for i, s in enumerate(checkpoint) if s == "users")
+    rest = [stream for _, stream in kinds[second_state + 1 :] if stream]
+    assert rest[0] == "users"
+    assert rest.count("users") == 1
     states = [line for line in lines if line.startswith('{"type":"STATE"')]
-    assert json.loads(states[1], parse_float=Decimal)["value"] == value  # exact, unchanged
+    forwarded = json.loads(states[1], parse_float=Decimal)["value"]
+    # Forwarded as received (exact decimals too), plus the store's id for the next run's check.
+    assert forwarded["bookmarks"].pop(MARKER_BOOKMARK)["store_id"]
+    assert forwarded == value
 
 
 def test_bad_record_is_dead_lettered_naming_stream_and_field(tmp_path: Path) -> None:

@@ -70,6 +70,7 @@ def _store_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
         rows = {
             table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)).all())
             for table in metadata.sorted_tables
+            if table.name != "meta"  # holds the store's own (random) id
         }
     engine.dispose()
     return rows
@@ -106,7 +107,9 @@ def test_a_record_failing_on_its_last_field_leaves_no_trace(tmp_path: Path) -> N
         with_bad,
     )
 
-    assert lines == without  # no output of theirs, same lifetime values, same first purchases
+    # No output of theirs, same lifetime values, same first purchases (STATEs differ only by the
+    # id of their store, which parse() leaves out).
+    assert parse(lines) == parse(without)
     users = {u["email"]: u["dataFields"] for u in records(lines, "users")}
     assert users[CUSTOMER]["totalSpent"] == 10.0
     assert users[GUEST]["totalSpent"] == 7.0

@@ -54,7 +54,17 @@ def test_guest_then_registration_across_runs(database: str, mode: str) -> None:
     guest_run = run(config, ("orders", r.order(1, email="Bo@example.com", total="10")))
     registered_run = run(
         config,
-        ("customers", r.customer(7, "bo@EXAMPLE.com", first_name="Bo")),
+        # Registered after the guest order (newest wins per field, across runs too).
+        (
+            "customers",
+            r.customer(
+                7,
+                "bo@EXAMPLE.com",
+                first_name="Bo",
+                date_created="2024-03-01T00:00:00+00:00",
+                date_modified="2024-03-01T00:00:00+00:00",
+            ),
+        ),
         ("orders", r.order(2, customer_id=7, total="5")),
     )
     guest_key = keys(guest_run, "purchases")[0]

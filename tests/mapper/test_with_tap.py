@@ -123,7 +123,7 @@ def test_lifetime_value_adds_up_to_the_orders(tap_output: Path, tmp_path: Path) 
 @pytest.mark.parametrize("mode", ["email", "user_id", "hybrid"])
 def test_iterable_accepts_everything_twice(tap_output: Path, tmp_path: Path, mode: str) -> None:
     """Tap -> mapper -> target -> Iterable emulator of the matching project type: the mapping adds
-    up, nothing is refused (types, identifiers, ids), and a re-run updates, never duplicates."""
+    up, nothing is refused (types, identifiers, ids), and a re-run sends nothing twice."""
     lines = map_output(tap_output, tmp_path, identity_mode=mode)
     check_mapped(tap_output, lines)
     mapped = tmp_path / "mapped.singer"
@@ -138,6 +138,7 @@ def test_iterable_accepts_everything_twice(tap_output: Path, tmp_path: Path, mod
                     "api_key": iterable.api_key,
                     "api_url": iterable.api_url,
                     "dead_letter_path": str(dead_letters),
+                    "database_url": f"sqlite:///{tmp_path / 'ledger.sqlite'}",
                     "rate_limits": fast,
                 }
             )

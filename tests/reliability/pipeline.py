@@ -70,6 +70,7 @@ def pipeline_configs(
             "api_key": iterable.api_key,
             "api_url": iterable.api_url,
             "dead_letter_path": str(workdir / "dead-letters" / "run-{run_id}.jsonl"),
+            "database_url": f"sqlite:///{workdir / 'ledger.sqlite'}",
             "request_timeout": 1,
             "max_retries": 10,
             "retry_initial_delay": 0.01,

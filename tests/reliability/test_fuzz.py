@@ -187,7 +187,8 @@ def test_the_target_reader_fails_clearly_on_mangled_input(
 ) -> None:
     fuzzed("target Singer reader on mangled lines")
     config = {"api_key": iterable.api_key, "api_url": iterable.api_url,
-              "dead_letter_path": str(tmp_path / "dl.jsonl")}  # fmt: skip
+              "dead_letter_path": str(tmp_path / "dl.jsonl"),
+              "database_url": f"sqlite:///{tmp_path / 'ledger.sqlite'}"}  # fmt: skip
     try:
         with redirect_stdout(io.StringIO()):
             TargetIterable(config=config).listen(io.StringIO(data))

@@ -101,7 +101,8 @@ def target_config(it: RunningIterable, tmp: Path, name: str, **overrides: object
     return {
         "api_key": API_KEY, "api_url": it.api_url, "max_retries": 1,
         "retry_initial_delay": 0.01, "retry_max_delay": 0.02,
-        "dead_letter_path": str(tmp / "dead-letters" / f"{name}.jsonl"), **overrides,
+        "dead_letter_path": str(tmp / "dead-letters" / f"{name}.jsonl"),
+        "database_url": f"sqlite:///{tmp / f'{name}-ledger.sqlite'}", **overrides,
     }  # fmt: skip
 
 

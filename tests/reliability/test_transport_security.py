@@ -35,7 +35,12 @@ def tap_config(api_url: str) -> dict:
 
 
 def target_config(api_url: str, tmp_path: Path) -> dict:
-    return {"api_key": "k3y", "api_url": api_url, "dead_letter_path": str(tmp_path / "dl.jsonl")}
+    return {
+        "api_key": "k3y",
+        "api_url": api_url,
+        "dead_letter_path": str(tmp_path / "dl.jsonl"),
+        "database_url": f"sqlite:///{tmp_path / 'ledger.sqlite'}",
+    }
 
 
 @pytest.mark.parametrize("api_url", REFUSED)

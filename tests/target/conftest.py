@@ -26,6 +26,7 @@ def make_config(tmp_path: Path):  # type: ignore[no-untyped-def]
             "api_key": running.api_key,
             "api_url": running.api_url,
             "dead_letter_path": str(tmp_path / "dead-letters.jsonl"),
+            "database_url": f"sqlite:///{tmp_path / 'ledger.sqlite'}",
             "rate_limits": dict(FAST_LIMITS_TARGET),
             "retry_initial_delay": 0.01,
             "retry_max_delay": 0.05,

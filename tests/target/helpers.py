@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from target_iterable.contract.state_marker import MARKER_BOOKMARK
 from target_iterable.target import TargetIterable
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -75,7 +76,8 @@ def purchase(i: int) -> dict[str, Any]:
 
 @dataclass
 class TargetRun:
-    states: list[dict[str, Any]]
+    states: list[dict[str, Any]]  # as received: without the ledger id the target adds
+    marked_states: list[dict[str, Any]]  # as written
     dead_letters: list[dict[str, Any]]
     dead_letter_path: Path
 
@@ -94,5 +96,17 @@ def run_target(config: dict[str, Any], messages: list[dict[str, Any]] | str) -> 
     with redirect_stdout(stdout):
         target.listen(io.StringIO(text))
     path = Path(config["dead_letter_path"])
-    states = [json.loads(line) for line in stdout.getvalue().splitlines() if line.strip()]
-    return TargetRun(states=states, dead_letters=read_jsonl(path), dead_letter_path=path)
+    marked = [json.loads(line) for line in stdout.getvalue().splitlines() if line.strip()]
+    return TargetRun(
+        states=[without_marker(state) for state in marked],
+        marked_states=marked,
+        dead_letters=read_jsonl(path),
+        dead_letter_path=path,
+    )
+
+
+def without_marker(state: dict[str, Any]) -> dict[str, Any]:
+    """A STATE without the ledger id the target adds (see `contract/state_marker.py`)."""
+    bookmarks = {k: v for k, v in state.get("bookmarks", {}).items() if k != MARKER_BOOKMARK}
+    rest = {k: v for k, v in state.items() if k != "bookmarks"}
+    return {**rest, "bookmarks": bookmarks} if bookmarks else rest

@@ -139,20 +139,26 @@ def test_all_project_types(make_config, project_type: str, tmp_path: Path) -> No
         assert len(it.emulator.purchases()) == 3
 
 
-def test_rerun_updates_instead_of_duplicating(iterable, make_config) -> None:
+def test_rerun_sends_nothing_iterable_already_has(iterable, make_config) -> None:
     messages = [
+        schema("users"),
+        *(record("users", user(i)) for i in range(10)),
         schema("events"),
         *(record("events", event(i)) for i in range(10)),
         schema("purchases"),
         *(record("purchases", purchase(i)) for i in range(10)),
     ]
-    users = [schema("users"), *(record("users", user(i)) for i in range(10))]
-    run_target(make_config(iterable), users + messages)
+    run_target(make_config(iterable), messages)
+    journeys = iterable.emulator.journey_entries()["total"]
+    requests = len(iterable.emulator.request_log.entries())
+
     run_target(make_config(iterable), messages)
 
     assert len(iterable.emulator.events()) == 10
     assert len(iterable.emulator.purchases()) == 10
-    assert set(iterable.emulator.write_counts("events").values()) == {2}
+    assert set(iterable.emulator.write_counts("events").values()) == {1}
+    assert len(iterable.emulator.request_log.entries()) == requests  # no request at all
+    assert iterable.emulator.journey_entries()["total"] == journeys
 
 
 def test_user_deletions_go_last_and_tolerate_absent_users(iterable, make_config) -> None:

@@ -88,13 +88,15 @@ def _config(running: RunningIterable, tmp_path: Path) -> dict[str, Any]:
         "api_url": running.api_url,
         "unknown_streams": "dead_letter",
         "dead_letter_path": str(tmp_path / "dead-letters-{run_id}.jsonl"),
+        "database_url": f"sqlite:///{tmp_path / 'ledger.sqlite'}",
         "rate_limits": FAST_LIMITS_TARGET,
     }
 
 
 StandardTests = get_target_test_class(
     TargetIterable,
-    config={"api_key": "unused"},  # each test's runner below points at its own emulator
+    # Each test's runner below points at its own emulator (and ledger); this one sends nothing.
+    config={"api_key": "unused", "database_url": "sqlite://"},
     custom_suites=[
         SingerTestSuite(kind="target", tests=[*STANDARD_TESTS, TargetIterableOperations])
     ],

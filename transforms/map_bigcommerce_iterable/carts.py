@@ -68,7 +68,10 @@ def handle_cart_events(ctx: MapperContext, record: dict[str, Any]) -> None:
         if cart is None:
             ctx.skip("cart changed but no longer exists")
             return
-        ctx.emit("carts", {"user": dict(identity.key), "items": _items(ctx, store_hash, cart)})
+        ctx.emit(
+            "carts",
+            {"user": dict(identity.key), "items": _items(ctx, store_hash, cart), "cartId": cart_id},
+        )
         if not integer(cart.get("customer_id"), "cart.customer_id") and text(cart.get("email")):
             started = ctx.store.checkout_started(
                 store_hash, cart_id, str(record.get("created_at") or "")
@@ -81,7 +84,7 @@ def handle_cart_events(ctx: MapperContext, record: dict[str, Any]) -> None:
                 _cart_fields(ctx, store_hash, cart_id, cart),
             )
     elif action == "deleted":
-        ctx.emit("carts", {"user": dict(identity.key), "items": []})
+        ctx.emit("carts", {"user": dict(identity.key), "items": [], "cartId": cart_id})
     elif action == "abandoned":
         updated = unix_seconds(cart.get("updated_time"), "cart.updated_time") if cart else None
         ctx.emit_event(

@@ -6,6 +6,7 @@ products also become catalog items.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -22,6 +23,12 @@ from map_bigcommerce_iterable.normalise import (
 
 MAX_CATALOG_ITEM_BYTES = 30_000
 MAX_VARIANT_SKUS = 100
+# Iterable, "Catalog Limitations": "In a given catalog, there can be no more than 350 unique catalog
+# item fields/columns." The fixed fields below take their share; products' custom fields get the
+# rest, first come first served (remembered in the store, so the same ones every run).
+MAX_CATALOG_FIELDS = 350
+FIXED_CATALOG_FIELDS = 22  # the keys of `_catalog_value` other than `custom_*`
+CUSTOM_FIELD_PREFIX = "custom_"
 
 
 def handle_store_settings(ctx: MapperContext, record: dict[str, Any]) -> None:
@@ -137,15 +144,18 @@ def handle_products(ctx: MapperContext, record: dict[str, Any]) -> None:
             "itemId": ctx.item_id(store_hash, product_id),
             "value": ctx.guard.check(
                 "catalog_items",
-                _catalog_value(
-                    record,
-                    product_id=product_id,
-                    currency=facts.currency,
-                    url=url,
-                    image=image,
-                    crumbs=crumbs,
-                    brand=brand,
-                    store_hash=store_hash,
+                _within_field_limit(
+                    ctx,
+                    _catalog_value(
+                        record,
+                        product_id=product_id,
+                        currency=facts.currency,
+                        url=url,
+                        image=image,
+                        crumbs=crumbs,
+                        brand=brand,
+                        store_hash=store_hash,
+                    ),
                 ),
             ),
         },
@@ -213,6 +223,22 @@ def _catalog_value(
             value[f"custom_{field_name(str(custom['name']))}"] = text(custom.get("value"))
     value = {k: v for k, v in value.items() if v is not None and v != []}
     return _within_size(value)
+
+
+def _within_field_limit(ctx: MapperContext, value: dict[str, Any]) -> dict[str, Any]:
+    """Custom fields beyond the catalog's field limit are left out (and counted)."""
+    for name in [k for k in value if k.startswith(CUSTOM_FIELD_PREFIX)]:
+        key = hashlib.sha256(name.encode()).hexdigest()[:64]  # lookup keys hold 64 characters
+        if ctx.store.lookup("", "catalog_field", key) is not None:
+            continue
+        admitted = int(ctx.store.lookup("", "catalog_field_count", "custom") or 0)
+        if FIXED_CATALOG_FIELDS + admitted >= MAX_CATALOG_FIELDS:
+            del value[name]
+            ctx.skip(f"product custom field beyond Iterable's {MAX_CATALOG_FIELDS} catalog fields")
+            continue
+        ctx.store.put_lookup("", "catalog_field", key, name)
+        ctx.store.put_lookup("", "catalog_field_count", "custom", str(admitted + 1))
+    return value
 
 
 def _within_size(value: dict[str, Any]) -> dict[str, Any]:

@@ -27,14 +27,22 @@ from map_bigcommerce_iterable.normalise import (
 
 def store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> dict[str, Any]:
     """Store, currency, time zone, and the locale: the shopper's own (the latest order's
-    `customer_locale`, remembered) else the store's default language."""
+    `customer_locale`, remembered) else the store's default language.
+
+    The store's values are offered as the weakest (no date of their own): a record's own dated
+    value wins over them, and a re-read record cannot turn a shopper's locale back to the
+    store's. Returns the shopper's own locale, if known, for the caller's dated update.
+    """
     facts = ctx.store_facts(store_hash)
-    return {
+    defaults = {
         "storeHash": store_hash,
         "currency": facts.currency,
-        "locale": ctx.store.shopper_locale(identity.person_id) or facts.locale,
+        "locale": facts.locale,
         "timeZone": facts.time_zone,
     }
+    ctx.update_user(identity, defaults, None)
+    shopper_locale = ctx.store.shopper_locale(identity.person_id)
+    return {"locale": shopper_locale} if shopper_locale else {}
 
 
 def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 import singer_sdk.singerlib as singer
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.mapper_base import InlineMapper
 from sqlalchemy.engine import make_url
@@ -30,15 +31,22 @@ from map_bigcommerce_iterable.contract.dead_letters import (
     DeadLetterLog,
     resolve_path,
 )
+from map_bigcommerce_iterable.contract.idle_input import Flusher
 from map_bigcommerce_iterable.contract.reader import MessageLinesReader
 from map_bigcommerce_iterable.contract.redaction import Redactor
+from map_bigcommerce_iterable.contract.state_marker import marker, with_marker
 from map_bigcommerce_iterable.identity import IdentityResolver
 from map_bigcommerce_iterable.lifetime_value import lifetime_value
 from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
-from map_bigcommerce_iterable.store import EmbeddedStore
+from map_bigcommerce_iterable.store import EmbeddedStore, StoreOpenError
 
 Handler = Callable[[MapperContext, dict[str, Any]], None]
+
+
+class StoreLostError(RuntimeError):
+    """The STATE says earlier runs mapped through another store than the one opened."""
+
 
 # Input streams in the tap's emission order; facts first, so later records can be enriched.
 HANDLERS: dict[str, Handler] = {
@@ -55,6 +63,10 @@ HANDLERS: dict[str, Handler] = {
     "refunds": refunds.handle_refunds,
     "cart_events": carts.handle_cart_events,
 }
+
+# Held until the checkpoint's users are out: Iterable refuses events of users it does not know
+# (events/trackBulk answers notFoundEmails), and purchases and carts name their user too.
+AFTER_USERS = frozenset({"events", "purchases", "carts"})
 
 OUTPUT_KEYS: dict[str, list[str]] = {
     "users": [],
@@ -80,17 +92,27 @@ class BigCommerceToIterableMapper(InlineMapper):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = MapperSettings.from_config(self.config)
-        self._store = EmbeddedStore(self.settings.database_url)
+        try:
+            self._store = EmbeddedStore(self.settings.database_url)
+        except StoreOpenError as error:
+            raise ConfigValidationError(str(error), errors=[str(error)]) from None
+        self._store_id, self._store_is_new = self._store.own_id()
+        self._store_checked = False
         self.dead_letters = DeadLetterLog(
             resolve_path(self.settings.dead_letter_path, datetime.datetime.now(datetime.UTC)),
             Redactor(make_url(self.settings.database_url).password or ""),
         )
         self._outbox: list[singer.Message] = []
+        self._after_users: list[singer.Message] = []  # records of AFTER_USERS streams
+        self._records_read = 0
         self._schemas_sent: set[str] = set()
         self._ignored_streams: set[str] = set()
         self.emitted: Counter[str] = Counter()
         self._held_state: singer.StateMessage | None = None
         self._state_forwarded_at = time.monotonic()
+        self._last_input_at = time.monotonic()
+        if isinstance(self.message_reader, MessageLinesReader):
+            self.message_reader.flusher = Flusher(self._flush_due, self._flush_held)
         self._ctx = MapperContext(
             settings=self.settings,
             store=self._store,
@@ -113,28 +135,54 @@ class BigCommerceToIterableMapper(InlineMapper):
                 self.logger.warning("Ignoring unknown input stream %r", stream)
             return []
         record = message_dict["record"]
-        outbox_length = len(self._outbox)
+        self._last_input_at = time.monotonic()
+        self._records_read += 1
+        lengths = len(self._outbox), len(self._after_users)
         self._ctx.begin_record()
         try:
             handler(self._ctx, record)
         except NormalisationError as exc:
             self._ctx.undo_record()
-            self._drop_output_after(outbox_length)
+            self._drop_output_after(*lengths)
             self._dead_letter(stream, record, exc)
         else:
             self._ctx.end_record()
-        if len(self._ctx.users) >= self.settings.user_buffer_size:
+        buffered = max(len(self._ctx.users), len(self._after_users))
+        if buffered >= self.settings.user_buffer_size:
             self._checkpoint()  # bounded memory; emitting users (and the held STATE) early is safe
         return self._drain_outbox()
 
     def map_state_message(self, message_dict: dict) -> Iterable[singer.Message]:
         # Held (only the latest matters: states are snapshots) so that more updates of one person
         # collapse into one record; forwarded untouched, after the users it covers.
-        self._held_state = singer.StateMessage(value=message_dict["value"])
+        value = message_dict["value"]
+        self._check_store(value)
+        self._held_state = singer.StateMessage(value=with_marker(value, store_id=self._store_id))
+        self._last_input_at = time.monotonic()
         elapsed = time.monotonic() - self._state_forwarded_at
-        if elapsed >= self.settings.state_interval_seconds:
+        if elapsed >= self.settings.state_interval_seconds or not self._records_read:
+            # Before any record: forwarded at once, so the target checks its ledger (the STATE
+            # carries its id) before it receives anything to send.
             self._checkpoint()
         return self._drain_outbox()
+
+    def _check_store(self, state: dict[str, Any]) -> None:
+        """Stop if the STATE says earlier runs mapped through another store (see state_marker)."""
+        carried = marker(state).get("store_id")
+        if carried is None or carried == self._store_id or self._store_checked:
+            self._store_checked = True
+            return
+        msg = (
+            f"The STATE says earlier runs used the mapper store {carried}, but database_url "
+            f"opens {'a new, empty' if self._store_is_new else 'another'} store "
+            f"({self._store_id}): it was lost (e.g. an ephemeral worker's working directory) or "
+            "database_url changed. Without it identities, first purchases and lifetime values "
+            "would be rebuilt from this run's records only. Point database_url at the store of "
+            "the earlier runs (a persistent database), or rebuild it from all history with "
+            "`meltano run --full-refresh ...` (the target's delivery ledger keeps Iterable "
+            "from receiving again what it has)."
+        )
+        raise StoreLostError(msg)
 
     def map_activate_version_message(self, message_dict: dict) -> Iterable[singer.Message]:
         # Iterable has no table versions to activate; nothing to forward.
@@ -142,8 +190,7 @@ class BigCommerceToIterableMapper(InlineMapper):
 
     def process_endofpipe(self) -> None:
         self._checkpoint()
-        for message in self._drain_outbox():
-            self.write_message(message)
+        self._write_outbox()
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
@@ -155,6 +202,21 @@ class BigCommerceToIterableMapper(InlineMapper):
             self.dead_letters.count,
             f" to {self.dead_letters.path}" if self.dead_letters.count else "",
         )
+
+    # -- bounded flush (`flush_seconds`, contract/idle_input.py) ---------------------------
+
+    def _flush_due(self) -> float | None:
+        if self._held_state is None and not len(self._ctx.users) and not self._after_users:
+            return None
+        return self._last_input_at + self.settings.flush_seconds
+
+    def _flush_held(self) -> None:
+        self._checkpoint()
+        self._write_outbox()
+
+    def _write_outbox(self) -> None:
+        for message in self._drain_outbox():
+            self.write_message(message)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -169,16 +231,18 @@ class BigCommerceToIterableMapper(InlineMapper):
                 )
             )
         self.emitted[stream] += 1
-        self._outbox.append(singer.RecordMessage(stream=stream, record=record))
+        message = singer.RecordMessage(stream=stream, record=record)
+        (self._after_users if stream in AFTER_USERS else self._outbox).append(message)
 
-    def _drop_output_after(self, length: int) -> None:
+    def _drop_output_after(self, length: int, after_users_length: int) -> None:
         """Take back what a failed record emitted (its SCHEMA too, if it was the first)."""
-        for message in self._outbox[length:]:
+        for message in [*self._outbox[length:], *self._after_users[after_users_length:]]:
             if isinstance(message, singer.SchemaMessage):
                 self._schemas_sent.discard(message.stream)
             elif isinstance(message, singer.RecordMessage):
                 self.emitted[message.stream] -= 1
         del self._outbox[length:]
+        del self._after_users[after_users_length:]
         self.emitted = +self.emitted  # no zero counts in the summary
 
     def _dead_letter(self, stream: str, record: Any, error: NormalisationError) -> None:
@@ -202,16 +266,31 @@ class BigCommerceToIterableMapper(InlineMapper):
             ]
         )
 
+    def _keep_newer_values(
+        self, person_id: int, fields: dict[str, Any], stamps: dict[str, str]
+    ) -> None:
+        """Drop the fields whose value is older than one emitted before (newest wins across
+        checkpoints and runs: re-reading an old record must not send, nor change, anything)."""
+        emitted = self._store.field_sources(person_id)
+        for name in list(fields):
+            if emitted.get(name, "") > stamps[name]:
+                del fields[name]
+                del stamps[name]
+        changed = {name: at for name, at in stamps.items() if emitted.get(name) != at}
+        self._store.put_field_sources(person_id, changed)
+
     def _drain_outbox(self) -> list[singer.Message]:
         messages, self._outbox = self._outbox, []
         return messages
 
     def _checkpoint(self) -> None:
-        """Emit the buffered users (with fresh lifetime value), commit the store, then forward
-        the held STATE: every record before it has now been emitted."""
+        """Emit the buffered users (with fresh lifetime value), then the checkpoint's events,
+        purchases and carts, commit the store, then forward the held STATE: every record before
+        it has now been emitted, and Iterable knows each user before their events arrive."""
         ctx = self._ctx
-        for identity, fields, needs_ltv in ctx.users.drain():
+        for identity, fields, stamps, needs_ltv in ctx.users.drain():
             current = ctx.resolver.identity_of(identity.person_id) or identity
+            self._keep_newer_values(current.person_id, fields, stamps)
             if needs_ltv:
                 fields.update(ctx.ownership.apply(lifetime_value(self._store, current.person_id)))
             fields.update(ctx.ownership.apply(current.profile_fields))
@@ -223,6 +302,8 @@ class BigCommerceToIterableMapper(InlineMapper):
             if data_fields:
                 record["dataFields"] = data_fields
             self._emit("users", record)
+        self._outbox.extend(self._after_users)
+        self._after_users = []
         ctx.phones.save()
         self._store.commit()
         if self._held_state is not None:

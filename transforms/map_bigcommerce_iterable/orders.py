@@ -115,6 +115,8 @@ def _purchase(
         "couponCodes": _coupon_codes(record, coupons),
         "channelId": integer(record.get("channel_id"), "orders.channel_id"),
         "orderSource": text(record.get("order_source")),
+        # The cart this order converted: the target sends no cart update after the purchase.
+        "cartId": text(record.get("cart_id")),
         "paymentMethod": text(record.get("payment_method")),
         "customerType": "registered" if identity.registered else "guest",
         "itemsCount": sum(

@@ -221,6 +221,17 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "flush_seconds",
+        th.NumberType(exclusive_minimum=0),
+        default=1.0,
+        description=(
+            "Once the input has been quiet this long, the buffered users and the held STATE are "
+            "forwarded without waiting for `state_interval_seconds` or more input: a follow-mode "
+            "tap's last change reaches the target in bounded time. In follow mode also set "
+            "`state_interval_seconds` to about 1 so STATE flows while changes keep coming."
+        ),
+    ),
+    th.Property(
         "include_customer_attributes",
         th.BooleanType,
         default=True,
@@ -255,6 +266,7 @@ class MapperSettings:
     include_customer_attributes: bool
     user_buffer_size: int
     state_interval_seconds: float
+    flush_seconds: float = 1.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MapperSettings:
@@ -322,6 +334,7 @@ class MapperSettings:
             include_customer_attributes=config["include_customer_attributes"],
             user_buffer_size=config["user_buffer_size"],
             state_interval_seconds=float(config["state_interval_seconds"]),
+            flush_seconds=float(config.get("flush_seconds", 1.0)),
         )
 
 

@@ -9,6 +9,7 @@ reads (ids make that harmless), so remembering more than the target confirmed ne
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,10 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, NestedTransaction, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from map_bigcommerce_iterable.tables import (
     carts,
     customers,
+    field_sources,
     first_purchases,
     ledger,
     lookups,
@@ -61,6 +64,10 @@ class LedgerRow:
     date_created: str | None
 
 
+class StoreOpenError(RuntimeError):
+    """The store cannot be opened (or is not a database); the message names database_url."""
+
+
 class StoreMismatchError(RuntimeError):
     """The store was built with other identity settings; reusing it would split people."""
 
@@ -96,9 +103,13 @@ _CART_FIELD = {
 }
 _PHONE_WRITE = sa.select(phone_writes).where(_key(phone_writes, "person_id"))
 _FIRST_PURCHASE = sa.select(first_purchases).where(_key(first_purchases, "person_id"))
+_FIELD_SOURCES = sa.select(field_sources.c.field, field_sources.c.source_at).where(
+    _key(field_sources, "person_id")
+)
 _UPSERT_KEYS = {
     "phone_writes": ("person_id",),
     "first_purchases": ("person_id",),
+    "field_sources": ("person_id", "field"),
     "people": ("id",),
     "customers": ("store_hash", "customer_id"),
     "order_ledger": ("store_hash", "order_id"),
@@ -114,14 +125,23 @@ class EmbeddedStore:
 
     def __init__(self, database_url: str) -> None:
         url = make_url(database_url)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        self._engine = sa.create_engine(url)
-        if url.get_backend_name() == "sqlite":
-            _own_sqlite_transactions(self._engine)
-        metadata.create_all(self._engine)
-        self._conn: Connection = self._engine.connect()
-        self._conn.begin()
+        try:
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            self._engine = sa.create_engine(url)
+            if url.get_backend_name() == "sqlite":
+                _own_sqlite_transactions(self._engine)
+            metadata.create_all(self._engine)
+            self._conn: Connection = self._engine.connect()
+            self._conn.begin()
+        except (SQLAlchemyError, OSError, ImportError) as error:  # ImportError: no driver
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            msg = (
+                f"database_url: cannot open the mapper's store at "
+                f"{url.render_as_string(hide_password=True)} ({reason}). Point database_url at "
+                "a working database; nothing was emitted."
+            )
+            raise StoreOpenError(msg) from None
         self._lookup_cache: dict[tuple[str, str, str], str | None] = {}
         self._product_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
         self._update_statements: dict[tuple[str, tuple[str, ...]], Any] = {}
@@ -154,6 +174,18 @@ class EmbeddedStore:
         self._conn.commit()
         self._conn.close()
         self._engine.dispose()
+
+    def own_id(self) -> tuple[str, bool]:
+        """This store's id (made on first use) and whether it was just made; carried in STATE."""
+        found = self._conn.execute(
+            sa.select(meta_table.c.value).where(meta_table.c.key == "store_id")
+        ).scalar_one_or_none()
+        if found is not None:
+            return str(found), False
+        new_id = uuid.uuid4().hex
+        self._conn.execute(meta_table.insert().values(key="store_id", value=new_id))
+        self.commit()
+        return new_id, True
 
     def check_meta(self, key: str, value: str) -> None:
         """Record a setting the stored data depends on; refuse a store built with another."""
@@ -381,6 +413,18 @@ class EmbeddedStore:
             {"person_id": person_id},
             {"store_hash": store_hash, "order_id": order_id},
         )
+
+    # -- when each emitted profile field was true ----------------------------------------------
+
+    def field_sources(self, person_id: int) -> dict[str, str]:
+        rows = self._conn.execute(_FIELD_SOURCES, {"k_person_id": person_id})
+        return {row.field: row.source_at for row in rows}
+
+    def put_field_sources(self, person_id: int, sources: dict[str, str]) -> None:
+        for name, source_at in sources.items():
+            self._upsert(
+                field_sources, {"person_id": person_id, "field": name}, {"source_at": source_at}
+            )
 
     # -- helpers -----------------------------------------------------------------------------
 

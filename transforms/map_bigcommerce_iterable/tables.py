@@ -98,3 +98,13 @@ first_purchases = sa.Table(
     sa.Column("store_hash", sa.String(64), nullable=False),
     sa.Column("order_id", sa.BigInteger, nullable=False),
 )
+# When the value last emitted for each profile field was true at BigCommerce (the `as_of` of the
+# record it came from): a later run re-reading an older record (an inclusive bookmark, a full
+# refresh, a backfill) does not overwrite a newer value, so newest-wins holds across runs.
+field_sources = sa.Table(
+    "field_sources",
+    metadata,
+    sa.Column("person_id", sa.Integer, primary_key=True),
+    sa.Column("field", sa.String(255), primary_key=True),
+    sa.Column("source_at", sa.String(40), nullable=False),
+)

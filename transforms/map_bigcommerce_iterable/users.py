@@ -51,12 +51,15 @@ class UserBuffer:
         self.update(identity, {}, None)
         self._pending[identity.person_id].needs_ltv = True
 
-    def drain(self) -> Iterator[tuple[Identity, dict[str, Any], bool]]:
-        """(identity, merged fields, needs lifetime value) per person, in first-seen order."""
+    def drain(self) -> Iterator[tuple[Identity, dict[str, Any], dict[str, str], bool]]:
+        """(identity, merged fields, when each was true (ISO, UTC), needs lifetime value) per
+        person, in first-seen order."""
         pending, self._pending = self._pending, {}
         self._undo = None
         for item in pending.values():
-            yield item.identity, {k: v[2] for k, v in item.fields.items()}, item.needs_ltv
+            fields = {k: v[2] for k, v in item.fields.items()}
+            stamps = {k: v[0].astimezone(UTC).isoformat() for k, v in item.fields.items()}
+            yield item.identity, fields, stamps, item.needs_ltv
 
     # -- one input record at a time ----------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Any
 from sandbox.iterable.events import check_created_at, check_record_id
 from sandbox.iterable.field_types import mismatch_error
 from sandbox.iterable.identity import IdentityProblem
+from sandbox.iterable.journeys import CART_UPDATE, PURCHASE
 from sandbox.iterable.profiles import check_field_limit, prepare_user, write_user
 from sandbox.iterable.settings import EmulatorSettings
 from sandbox.iterable.state import ProjectState
@@ -36,7 +37,10 @@ def track_purchase(state: ProjectState, settings: EmulatorSettings, body: dict[s
     if isinstance(profile, IdentityProblem):
         raise profile.as_error()
     staged.commit()
-    profile.data_fields.pop(CART_FIELD, None)
+    # Swagger, trackPurchase: "shoppingCartItems field on the user profile is cleared." A
+    # re-sent purchase empties a cart started since.
+    if profile.data_fields.pop(CART_FIELD, None) or state.carts.get(state.label(profile)):
+        state.carts_cleared_by_purchase[state.label(profile)] += 1
     state.carts.pop(state.label(profile), None)
     purchase_id = body.get("id") or state.new_id("purchase")
     record: dict[str, Any] = {
@@ -54,6 +58,7 @@ def track_purchase(state: ProjectState, settings: EmulatorSettings, body: dict[s
     state.purchases[purchase_id] = record
     state.mark_written("purchases", purchase_id)
     state.writes["purchases"][purchase_id] += 1
+    state.journeys.enter(PURCHASE, purchase_id)  # added or updated: both enter journeys
     return purchase_id
 
 
@@ -77,3 +82,4 @@ def update_cart(state: ProjectState, settings: EmulatorSettings, body: dict[str,
     profile.data_fields[CART_FIELD] = body["items"]  # replaced, never merged
     state.carts[state.label(profile)] = body["items"]
     state.writes["carts"][state.label(profile)] += 1
+    state.journeys.enter(CART_UPDATE, state.label(profile))

@@ -106,6 +106,19 @@ class IterableEmulator:
         with self.state.lock:
             return dict(self.state.writes[kind])
 
+    def journey_entries(self) -> dict[str, Any]:
+        """What would have put users into journeys (see `journeys.py`): `by_trigger` maps a
+        trigger (`purchase`, `customEvent:<name>`, `shoppingCartUpdate`, `newUserCreated`,
+        `userProfileUpdate:<field>`) to fact (purchase/event id, or user label) -> entries;
+        `total` sums them; `carts_cleared_by_purchase` counts, per user label, the carts a
+        trackPurchase emptied."""
+        with self.state.lock:
+            return {
+                "total": self.state.journeys.total(),
+                "by_trigger": self.state.journeys.as_dict(),
+                "carts_cleared_by_purchase": dict(self.state.carts_cleared_by_purchase),
+            }
+
     def user_write_sources(self) -> dict[str, dict[str, int]]:
         """Which endpoints wrote each profile (by user label), e.g.
         `{"a@x.com": {"users/bulkUpdate": 1, "commerce/trackPurchase": 2}}`: Iterable warns that

@@ -14,6 +14,7 @@ from sandbox.iterable.identity import (
     required_identifier_error,
     resolve,
 )
+from sandbox.iterable.journeys import custom_event
 from sandbox.iterable.settings import EmulatorSettings
 from sandbox.iterable.state import ProjectState
 
@@ -118,6 +119,8 @@ def _store(
     state.mark_written("events", event_id)
     state.event_names.add(record["eventName"])
     state.writes["events"][event_id] += 1
+    # "added to or updated on their user profile": a re-sent id enters journeys again.
+    state.journeys.enter(custom_event(record["eventName"]), event_id)
     return event_id
 
 

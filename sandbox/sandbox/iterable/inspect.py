@@ -60,6 +60,11 @@ class IterableInspector(InspectorClient):
         result: dict[str, int] = self._call("GET", f"/write_counts/{kind}")
         return result
 
+    def journey_entries(self) -> dict[str, Any]:
+        """What would have put users into journeys (see `IterableEmulator.journey_entries`)."""
+        result: dict[str, Any] = self._call("GET", "/journey_entries")
+        return result
+
     def user_write_sources(self) -> dict[str, dict[str, int]]:
         """Which endpoints wrote each profile, by user label."""
         result: dict[str, dict[str, int]] = self._call("GET", "/user_write_sources")

@@ -57,6 +57,9 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         except ValueError as error:
             return inspection_error(str(error), 404)
 
+    async def journey_entries(request: Request) -> Response:
+        return json_response(emulator.journey_entries())
+
     async def user_write_sources(request: Request) -> Response:
         return json_response(emulator.user_write_sources())
 
@@ -110,6 +113,7 @@ def inspection_routes(emulator: IterableEmulator) -> list[Route]:
         Route(f"{PREFIX}/catalogs", catalogs, methods=["GET"]),
         Route(f"{PREFIX}/catalogs/{{catalogName}}/items", catalog_items, methods=["GET"]),
         Route(f"{PREFIX}/write_counts/{{kind}}", write_counts, methods=["GET"]),
+        Route(f"{PREFIX}/journey_entries", journey_entries, methods=["GET"]),
         Route(f"{PREFIX}/user_write_sources", user_write_sources, methods=["GET"]),
         Route(f"{PREFIX}/field_types", field_types, methods=["GET"]),
         Route(f"{PREFIX}/non_e164_phone_numbers", non_e164_phone_numbers, methods=["GET"]),

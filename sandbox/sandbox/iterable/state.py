@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sandbox.iterable.field_types import FieldTypeRegistry
+from sandbox.iterable.journeys import NEW_USER, JourneyEntries
 
 ProjectType = Literal["email", "user_id", "hybrid"]
 PROJECT_TYPES: tuple[str, ...] = ("email", "user_id", "hybrid")
@@ -99,6 +100,10 @@ class ProjectState:
         }
         # Which endpoints wrote each profile: user label -> endpoint -> count.
         self.write_sources: dict[str, Counter[str]] = {}
+        # What would put users into journeys (see journeys.py).
+        self.journeys = JourneyEntries()
+        # Carts emptied by a purchase: user label -> count (trackPurchase clears shoppingCartItems).
+        self.carts_cleared_by_purchase: Counter[str] = Counter()
         # Every `phoneNumber` written that is not E.164 (flagged, not rejected: see ITERABLE.md).
         self.non_e164_phone_numbers: list[dict[str, Any]] = []
         self._generated_ids = itertools.count(1)
@@ -131,6 +136,7 @@ class ProjectState:
         self.users[profile.key] = profile
         self.set_email(profile, email)
         self.set_user_id(profile, user_id)
+        self.journeys.enter(NEW_USER, self.label(profile))
         return profile
 
     def set_email(self, profile: UserProfile, email: str | None) -> None:

@@ -45,6 +45,7 @@ def update_user(state: ProjectState, settings: EmulatorSettings, body: dict[str,
     if isinstance(written, IdentityProblem):
         raise written.as_error()
     staged.commit()
+    state.journeys.profile_fields(state.label(written), prepared.data_fields)
 
 
 def bulk_update(
@@ -85,6 +86,7 @@ def bulk_update(
             failed[written.kind].append(written.identifier)
         else:
             success += 1
+            state.journeys.profile_fields(state.label(written), prepared.data_fields)
     staged.commit()
     return {
         "successCount": success,

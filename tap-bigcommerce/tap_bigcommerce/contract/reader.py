@@ -8,8 +8,14 @@ missing.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from typing import IO, cast
+
 from singer_sdk.io_base import SingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
+
+from .idle_input import Flusher, IdleAwareLines
 
 # Keys each message type needs, and those of them that must be JSON objects.
 REQUIRED_KEYS = {
@@ -22,6 +28,17 @@ OBJECT_KEYS = ("schema", "record")
 
 
 class MessageLinesReader(SingerReader):
+    # Set by a plugin that holds messages: flushed when stdin goes quiet (idle_input.py).
+    flusher: Flusher | None = None
+
+    def process_lines(
+        self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict], None]]
+    ) -> Counter[str]:
+        if file_input is None and self.flusher is not None:
+            # Only iterated line by line, which is all the SDK's loop does with it.
+            file_input = cast(IO[str], IdleAwareLines(self.default_input, self.flusher))
+        return super().process_lines(file_input, callbacks)
+
     def deserialize_json(self, line: str) -> dict:
         message = super().deserialize_json(line)
         shown = line[:200]

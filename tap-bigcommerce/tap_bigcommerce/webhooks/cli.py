@@ -31,7 +31,7 @@ from tap_bigcommerce.config import (
 from tap_bigcommerce.inbox import Inbox
 from tap_bigcommerce.webhooks.app import DEFAULT_MAX_BODY_BYTES, DEFAULT_PATH, build_app
 from tap_bigcommerce.webhooks.auth import WebhookAuthenticator
-from tap_bigcommerce.webhooks.register import CART_SCOPES, register_hooks
+from tap_bigcommerce.webhooks.register import FOLLOW_SCOPES, register_hooks
 
 # Names of environment variables, not secrets.
 SECRET_ENV = "TAP_BIGCOMMERCE_WEBHOOK_SECRET"  # noqa: S105
@@ -74,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         help="larger deliveries are rejected with 413",
     )
 
-    register = commands.add_parser("register", help="create the cart hook subscriptions")
+    register = commands.add_parser(
+        "register", help="create the hook subscriptions (orders, customers, subscribers, ...)"
+    )
     register.add_argument(
         "--config",
         required=True,
@@ -95,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         "--scope",
         action="append",
         dest="scopes",
-        help=f"scope to subscribe (repeatable; default: {', '.join(CART_SCOPES)})",
+        help=f"scope to subscribe (repeatable; default: {', '.join(FOLLOW_SCOPES)})",
     )
     return parser
 
@@ -171,7 +173,7 @@ def register(args: argparse.Namespace) -> int:
         )
     api = BigCommerceAPI(_store_settings(args.config))
     results = register_hooks(
-        api, args.destination, {args.secret_header: str(secret)}, args.scopes or CART_SCOPES
+        api, args.destination, {args.secret_header: str(secret)}, args.scopes or FOLLOW_SCOPES
     )
     for result in results:
         print(f"{result.action:9} {result.scope} (hook {result.hook_id})")

@@ -24,6 +24,18 @@ CART_SCOPES = (
     "store/cart/lineItem/*",
 )
 
+# Follow mode (tap setting `follow`) is woken by every change a marketer cares about. The
+# wildcards are documented scopes (webhooks.v3.yml: `store/order/*` "Fires for all store/order
+# events", likewise `store/customer/*`, `store/subscriber/*`, `store/product/*`; bigcommerce-api
+# notes §6) and do not overlap each other or the explicit cart scopes.
+FOLLOW_SCOPES = (
+    "store/order/*",
+    "store/customer/*",
+    "store/subscriber/*",
+    "store/product/*",
+    *CART_SCOPES,
+)
+
 
 @dataclass(frozen=True)
 class HookResult:
@@ -37,7 +49,8 @@ def _data(body: Any) -> Any:
     return body.get("data", body) if isinstance(body, dict) else body
 
 
-def existing_hooks(api: BigCommerceAPI, destination: str) -> list[dict[str, Any]]:
+def existing_hooks(api: BigCommerceAPI, destination: str | None) -> list[dict[str, Any]]:
+    """This API account's hooks (all of them when `destination` is None), every page."""
     hooks: list[dict[str, Any]] = []
     page = 1
     while True:
@@ -46,7 +59,7 @@ def existing_hooks(api: BigCommerceAPI, destination: str) -> list[dict[str, Any]
         if not isinstance(items, list):
             break
         hooks.extend(
-            h for h in items if isinstance(h, dict) and h.get("destination") == destination
+            h for h in items if isinstance(h, dict) and destination in (None, h.get("destination"))
         )
         if len(items) < 250:
             break
@@ -78,4 +91,21 @@ def register_hooks(
         else:
             api.request("PUT", "v3", f"/hooks/{hook.get('id')}", json_body=body)
             results.append(HookResult(scope, "updated", hook.get("id")))
+    return results
+
+
+def reactivate_hooks(api: BigCommerceAPI, scopes: Iterable[str]) -> list[HookResult]:
+    """Re-enable this account's hooks for `scopes` that BigCommerce deactivated.
+
+    BigCommerce sets `is_active: false` once a delivery's retries are exhausted (about 48 hours)
+    and after 90 days without events (bigcommerce-api notes §6); `PUT /v3/hooks/{id}` with
+    `is_active: true` re-activates one. Hooks are only visible to the account that created them,
+    so these are the receiver's own hooks.
+    """
+    wanted = set(scopes)
+    results = []
+    for hook in existing_hooks(api, None):
+        if hook.get("scope") in wanted and hook.get("is_active") is False:
+            api.request("PUT", "v3", f"/hooks/{hook.get('id')}", json_body={"is_active": True})
+            results.append(HookResult(str(hook.get("scope")), "reactivated", hook.get("id")))
     return results

@@ -18,11 +18,16 @@ def _fallback(value: Any) -> str:
     raise TypeError(msg)
 
 
-def dumps(value: Any, *, allow_nan: bool = False) -> str:
+def dumps(value: Any, *, allow_nan: bool = False, sort_keys: bool = False) -> str:
     """Compact JSON, decimals exact; NaN/Infinity refused unless allowed (Iterable rejects them,
-    dead letters keep the record as received)."""
+    dead letters keep the record as received); `sort_keys` for a stable fingerprint."""
     text: str = simplejson.dumps(
-        value, use_decimal=True, default=_fallback, separators=(",", ":"), allow_nan=allow_nan
+        value,
+        use_decimal=True,
+        default=_fallback,
+        separators=(",", ":"),
+        allow_nan=allow_nan,
+        sort_keys=sort_keys,
     )
     return text
 
