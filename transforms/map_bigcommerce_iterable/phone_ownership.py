@@ -8,9 +8,12 @@ written and the time of the BigCommerce record it came from, and a number is wri
 - BigCommerce's number differs from the one last written AND its record is newer than the one
   that number came from.
 
-Re-reading an unchanged record (incremental runs re-read the bookmark's last record; a backfill
-re-reads everything) therefore writes nothing, and an older record never overwrites a newer one.
-Writes are saved with the store at each checkpoint, i.e. with the users that carry them.
+A newer record with the same number writes nothing, and an older record never overwrites a newer
+one. Re-reading the very record a number was written from (a resumed run, an incremental run's
+re-read of its bookmark, a backfill) writes it again: the store is saved at each checkpoint, before
+the target has delivered the users that carry the number, so a run killed in between would
+otherwise lose it. The target's delivery ledger turns that repeat into no request when Iterable
+already accepted the number (target-iterable/target_iterable/ledger.py).
 """
 
 from __future__ import annotations
@@ -45,9 +48,15 @@ class PhoneOwnership:
         as_of, e164 = offer
         last = self._written.get(person_id) or self._store.phone_write(person_id)
         if last is not None:
-            if last.phone_number == e164:
-                return None  # unchanged in BigCommerce: Iterable's value (maybe newer) stays
             last_at = parse_timestamp(last.source_at, "phone_writes.source_at")
+            if last.phone_number == e164:
+                if _stamp(as_of) == _stamp(last_at):
+                    # The record it was written from, read again: written again, because that
+                    # write may never have reached Iterable (a run killed after this store was
+                    # saved). The target's delivery ledger sends it only if it did not.
+                    self._written[person_id] = last
+                    return e164
+                return None  # unchanged in BigCommerce: Iterable's value (maybe newer) stays
             if as_of is None or (last_at is not None and as_of <= last_at):
                 return None  # an older BigCommerce record never overwrites a newer write
         self._written[person_id] = PhoneWrite(e164, as_of.isoformat() if as_of else None)
