@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
 	target-iterable/target_iterable sandbox/sandbox reconcile/bigcommerce_iterable_reconcile
 
-.PHONY: install lint format specs test demo bench benchmark bench-latency reliability audit clean
+.PHONY: install lint format specs test demo bench benchmark bench-journeys bench-latency reliability audit clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -40,9 +40,18 @@ test: lint
 demo: install
 	$(UV) run python scripts/demo.py
 
-# Not part of `make test`: about 25 minutes; writes benchmarks/RESULTS.md, results.json, results.png.
+# Not part of `make test`: about 40 minutes; writes benchmarks/RESULTS.md, results.json, results.png,
+# then the journeys section (bench-journeys).
 bench: install
 	$(UV) run python benchmarks/run.py
+	$(UV) run python benchmarks/journeys.py
+
+# Journey entries, Iterable write requests, the delivery ledger's size and CPU: first sync,
+# no-change re-run, full re-read and 1% delta at 1k and 10k orders, the ledger on SQLite and
+# PostgreSQL (about 15 minutes); writes benchmarks/journeys.json and the "Journeys and the
+# delivery ledger" section of benchmarks/RESULTS.md.
+bench-journeys: install
+	$(UV) run python benchmarks/journeys.py
 
 benchmark: bench
 

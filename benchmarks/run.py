@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from suite import chart, latency_report, machine, measures, report
+from suite import chart, journeys_report, latency_report, machine, measures, report
 from suite.peer import run_peer
 from suite.processes import StageFailedError
 from suite.sandbox import running_sandbox
@@ -47,10 +47,6 @@ def _parser() -> argparse.ArgumentParser:
         "--peer-max-orders", type=int, default=10_000,
         help="largest store the peer extracts (it makes 3 requests per order)",
     )  # fmt: skip
-    parser.add_argument(
-        "--journeys-max-orders", type=int, default=10_000,
-        help="largest store the journeys measure runs on (three piped runs)",
-    )  # fmt: skip
     parser.add_argument("--no-peer", action="store_true", help="skip the peer (no virtualenv)")
     parser.add_argument("--out", type=Path, default=HERE, help="where the three results go")
     parser.add_argument("--from-json", type=Path, help="re-render RESULTS.md and the chart only")
@@ -73,9 +69,6 @@ def measure_size(orders: int, repeats: int, args: argparse.Namespace) -> dict[st
         for repeat in range(repeats):
             _say(f"{orders} orders: cost run {repeat + 1}/{repeats}")
             result["runs"].append(measures.cost_run(sandbox, workdir))
-        if orders <= args.journeys_max_orders:
-            _say(f"{orders} orders: journeys and the delivery ledger")
-            result["journeys"] = measures.journey_run(sandbox, workdir, orders)
         if orders <= args.quota_max_orders:
             _say(f"{orders} orders: BigCommerce quota run")
             result["bigcommerce_quota"] = measures.bigcommerce_quota_run(sandbox, workdir)
@@ -130,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     results_md = args.out / "RESULTS.md"
     old_text = results_md.read_text() if results_md.exists() else ""
-    # The follow-mode latency section is written by latency.py (`make bench-latency`): kept.
-    results_md.write_text(latency_report.keep_section(old_text, report.render(results)))
+    # The follow-mode latency and the journeys sections are written by latency.py and
+    # journeys.py (`make bench-latency`, `make bench-journeys`): kept.
+    page = latency_report.keep_section(old_text, report.render(results))
+    results_md.write_text(journeys_report.SECTION.keep(old_text, page))
     chart.draw(results, args.out / "results.png")
     _say(f"wrote {args.out / 'RESULTS.md'}, results.json and results.png")
     return 0

@@ -42,20 +42,20 @@ def target(
     iterable: dict[str, str],
     rate_limits: dict[str, float],
     *,
-    keep_ledger: bool = False,
+    database_url: str | None = None,
 ) -> tuple[list[str], Path]:
     """The target reading stdin; returns the command and its dead-letter file. A fresh delivery
-    ledger each run (every run a first sync) unless `keep_ledger`."""
+    ledger each run (every run a first sync), or the ledger at `database_url` (the caller's to
+    keep or empty)."""
     dead_letters = workdir / f"{name}-dead-letters.jsonl"
     dead_letters.unlink(missing_ok=True)
     ledger = workdir / f"{name}-ledger.db"
-    if not keep_ledger:
-        ledger.unlink(missing_ok=True)
+    ledger.unlink(missing_ok=True)
     config = {
         **iterable,
         "dead_letter_path": str(dead_letters),
         "rate_limits": rate_limits,
-        "database_url": f"sqlite:///{ledger}",
+        "database_url": database_url or f"sqlite:///{ledger}",
     }
     path = _write(workdir / f"{name}-target.json", config)
     return [str(BIN / "target-iterable"), "--config", str(path)], dead_letters

@@ -9,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .sections import Section
+
 START = "<!-- follow-latency:start -->"
 END = "<!-- follow-latency:end -->"
+SECTION = Section(START, END)
 GOAL_P95_SECONDS = 5.0
 
 
@@ -93,22 +96,12 @@ def render(results: dict[str, Any]) -> str:
 
 def write_section(path: Path, section: str) -> None:
     """Put the section in RESULTS.md, replacing the previous one (or appending it)."""
-    text = path.read_text() if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section
-    path.write_text(text)
+    SECTION.write(path, section)
 
 
 def keep_section(old_text: str, new_text: str) -> str:
     """For run.py: the regenerated RESULTS.md, with the latency section of the old one kept."""
-    if START not in old_text or END not in old_text:
-        return new_text
-    section = START + old_text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
-    return new_text.rstrip("\n") + "\n\n" + section
+    return SECTION.keep(old_text, new_text)
 
 
 def draw(results: dict[str, Any], path: Path) -> None:

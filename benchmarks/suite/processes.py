@@ -77,12 +77,17 @@ def run_stage(
 
 
 def run_pipeline(
-    commands: Sequence[Sequence[str]], *, stderr: Path, env: dict[str, str] | None = None
+    commands: Sequence[Sequence[str]],
+    *,
+    stderr: Path,
+    env: dict[str, str] | None = None,
+    stdout: Path | None = None,
 ) -> tuple[Usage, list[Usage]]:
-    """`a | b | c`, the last one's stdout discarded: the total and each process's usage."""
+    """`a | b | c`, the last one's stdout discarded or written to `stdout`: the total and each
+    process's usage."""
     started = time.perf_counter()
     processes: list[tuple[subprocess.Popen[bytes], str, Path]] = []
-    with stderr.open("ab") as log, ExitStack() as stack:
+    with stderr.open("ab") as log, _open(stdout, "wb") as output, ExitStack() as stack:
         previous: IO[bytes] | None = None
         for index, command in enumerate(commands):
             wrapped, usage = stack.enter_context(_measured(command))
@@ -90,7 +95,7 @@ def run_pipeline(
             process = subprocess.Popen(
                 wrapped,
                 stdin=previous,
-                stdout=subprocess.DEVNULL if last else subprocess.PIPE,
+                stdout=output if last else subprocess.PIPE,
                 stderr=log,
                 env=env,
             )

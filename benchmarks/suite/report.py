@@ -51,66 +51,9 @@ def render(results: dict[str, Any]) -> str:
         *_memory(sizes),
         *_peer(sizes),
         *_projection(sizes),
-        *_journeys(sizes),
         *text.METHOD,
     ]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _journeys(sizes: dict[str, Any]) -> list[str]:
-    """Requests and journey entries per 1,000 orders with the delivery ledger kept."""
-    rows: list[Row] = []
-    for orders, size in sizes.items():
-        measured = size.get("journeys")
-        if not measured:
-            continue
-        per_k = 1000 / int(orders)
-        for scenario, run in measured["runs"].items():
-            floor = run["events_request_floor"]
-            rows.append(
-                [
-                    _size(orders),
-                    scenario,
-                    _n(run["write_requests"] * per_k),
-                    _n(run["journey_entries"] * per_k),
-                    f"{run['events_requests']} / {floor}" if floor else f"{run['events_requests']}",
-                    _n(run["target_cpu_s"], 2),
-                ]
-            )
-        rows.append(
-            [
-                _size(orders),
-                "ledger size",
-                "",
-                "",
-                "",
-                f"{measured['ledger_bytes'] / 1024:,.0f} KiB",
-            ]
-        )
-    if not rows:
-        return []
-    return [
-        "## 7. Journeys and the delivery ledger",
-        "",
-        "Three piped runs per store, the mapper's store and the target's ledger kept:",
-        "a first sync, a full re-read with nothing changed, and a re-read after 1% of the",
-        "orders changed. Journey entries are counted by the Iterable emulator as Iterable's",
-        '"Journey Setup: The Start Tile" describes them (an event or purchase added or updated,',
-        "a profile field sent, changed or not). events/trackBulk requests are shown against",
-        "their floor (one per 1,000 events accepted).",
-        "",
-        *_table(
-            [
-                "orders",
-                "run",
-                "write requests / 1k orders",
-                "journey entries / 1k orders",
-                "trackBulk requests / floor",
-                "target CPU s",
-            ],
-            rows,
-        ),
-    ]
 
 
 def _header(results: dict[str, Any]) -> list[str]:

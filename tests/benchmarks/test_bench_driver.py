@@ -22,12 +22,14 @@ SECTIONS = (
     "## 4. Memory",
     "## 5. The peer",
     "## 6. Backfill projection",
-    "## 7. Journeys and the delivery ledger",
 )
 
 
 @pytest.mark.timeout(600)
 def test_the_driver_writes_every_measure(tmp_path: Path) -> None:
+    # The sections other scripts own (latency.py, journeys.py) survive the rewrite.
+    kept = "<!-- journeys:start -->\n## Journeys and the delivery ledger\n<!-- journeys:end -->"
+    (tmp_path / "RESULTS.md").write_text(f"# old page\n\n{kept}\n")
     result = subprocess.run(
         [sys.executable, str(REPO_ROOT / "benchmarks" / "run.py"),
          "--orders", "200", "--repeats", "1", "--no-peer", "--out", str(tmp_path)],
@@ -48,16 +50,11 @@ def test_the_driver_writes_every_measure(tmp_path: Path) -> None:
     assert size["bigcommerce_quota"]["requests"] > 0
     assert size["iterable_quota"]["endpoints"]["commerce/trackPurchase"]["requests"] > 0
     assert "peer" not in size
-    journeys = size["journeys"]["runs"]
-    assert journeys["first sync"]["journey_entries"] > 0
-    # Nothing changed: no journey starts. The only writes retry the few records Iterable refused
-    # before (the sandbox store has invalid emails): they were never accepted, so never recorded.
-    assert journeys["no-change re-run"]["journey_entries"] == 0
-    assert journeys["no-change re-run"]["write_requests"] <= 10
-    assert 0 < journeys["1% delta"]["write_requests"] < journeys["first sync"]["write_requests"]
 
     report = (tmp_path / "RESULTS.md").read_text()
     positions = [report.index(section) for section in SECTIONS]
     assert positions == sorted(positions)
     assert "Not run in this run (`--no-peer`)" in report
+    assert "# old page" not in report
+    assert report.rstrip().endswith(kept)
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
