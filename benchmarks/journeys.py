@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         results["total_wall_s"] = round(time.perf_counter() - started, 1)
         (args.out / "journeys.json").write_text(json.dumps(results, indent=1) + "\n")
     journeys_report.SECTION.write(args.out / "RESULTS.md", journeys_report.render(results))
-    _say(f"wrote {args.out / 'journeys.json'} and its section of {args.out / 'RESULTS.md'}")
+    _say(f"wrote the journeys section of {args.out / 'RESULTS.md'}")
     return 0
 
 

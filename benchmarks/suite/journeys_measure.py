@@ -46,6 +46,7 @@ LEDGER_CPU = Path(__file__).resolve().parent / "ledger_cpu.py"
 LEDGER_TABLES = ("ledger_meta", "delivered", "user_fields")
 EVENTS_PER_REQUEST = 1000  # events/trackBulk's largest batch: the floor's divisor
 CHANGED_SHARE = 0.01
+FACTS_SHOWN = 20
 BACKEND_EXIT_TIMEOUT_S = 30.0
 TESTS = Path(__file__).resolve().parents[2] / "tests"
 
@@ -211,6 +212,7 @@ def _one_run(
     writes = {k: n for k, n in requests.items() if n and not k.startswith("GET ")}
     by_operation = iterable_calls(writes)
     by_trigger = _entries_by_kind(entries_before["by_trigger"], entries_after["by_trigger"])
+    entries = entries_after["total"] - entries_before["total"]
     events = by_trigger.get("customEvent", 0)
     target_cpu = stages[-1].cpu_s
     ledger_parts = {part: round(s, 3) for part, s in json.loads(usage.read_text()).items()}
@@ -221,8 +223,14 @@ def _one_run(
         "write_requests_by_operation": {
             k: v for k, v in by_operation.items() if k not in ("total", "status_429")
         },
-        "journey_entries": entries_after["total"] - entries_before["total"],
+        "journey_entries": entries,
         "journey_entries_by_trigger": by_trigger,
+        # A few entries where none were expected: which trigger and fact, to explain them.
+        "journey_entry_facts": (
+            _entries_by_fact(entries_before["by_trigger"], entries_after["by_trigger"])
+            if 0 < entries <= FACTS_SHOWN
+            else {}
+        ),
         "events_requests": by_operation.get("events", 0),
         "events_request_floor": math.ceil(events / EVENTS_PER_REQUEST),
         "dead_letters": connector.count_lines(dead_letters),
@@ -243,6 +251,17 @@ def _entries_by_kind(
         kind = trigger.split(":")[0]
         for fact, count in facts.items():
             added[kind] += count - before.get(trigger, {}).get(fact, 0)
+    return dict(+added)
+
+
+def _entries_by_fact(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]
+) -> dict[str, int]:
+    """New journey entries by `trigger fact` (e.g. `userProfileUpdate:city alice@example.com`)."""
+    added: Counter[str] = Counter()
+    for trigger, facts in after.items():
+        for fact, count in facts.items():
+            added[f"{trigger} {fact}"] += count - before.get(trigger, {}).get(fact, 0)
     return dict(+added)
 
 

@@ -189,4 +189,9 @@ def _goals(results: dict[str, Any]) -> list[str]:
             f"{'met' if reread else '**missed**'}; first sync's trackBulk requests against "
             f"their floor (goal within {EVENTS_GOAL_RATIO:.2f}x): {events}."
         )
+        for scenario in ("no-change re-run", "full re-read"):
+            facts = runs[scenario].get("journey_entry_facts") or {}
+            if facts:
+                shown = "; ".join(f"`{fact}` x{count}" for fact, count in facts.items())
+                lines.append(f"  - the {scenario}'s entries: {shown}")
     return lines

@@ -79,9 +79,13 @@ def test_the_section_gives_per_thousand_figures_and_the_goals() -> None:
     assert "(goal within 1.10x): 1.00x (met)" in text
     assert "Not measured: 2k orders on postgresql: PostgreSQL could not be started" in text
 
-    assert "no journey entry from the no-change re-run: **missed**" in journeys_report.render(
-        _results(rerun_entries=7)
-    )
+    missed = _results(rerun_entries=7)
+    missed["sizes"]["2000"]["backends"]["sqlite"]["runs"]["no-change re-run"][
+        "journey_entry_facts"
+    ] = {"purchase 1001": 7}
+    text = journeys_report.render(missed)
+    assert "no journey entry from the no-change re-run: **missed**" in text
+    assert "the no-change re-run's entries: `purchase 1001` x7" in text
 
 
 def test_the_section_is_replaced_in_place_and_kept_beside_the_latency_section(
