@@ -36,8 +36,9 @@ def render(results: dict[str, Any]) -> str:
         f"{settings['bigcommerce_latency']} s, every Iterable request after "
         f"{settings['iterable_latency']} s; BigCommerce quota {quota['requests']} requests / "
         f"{quota['window_seconds']:.0f} s (Standard plan); sweep every "
-        f"{settings['sweep_seconds']:g} s. Purchases only: orders in a purchase status with an "
-        "email (the others become no purchase).",
+        f"{settings['sweep_seconds']:g} s; the target's `commerce_concurrency` "
+        f"{settings.get('commerce_concurrency', 8)}. Purchases only: orders in a purchase status "
+        "with an email (the others become no purchase).",
         "",
         "| changes/s | webhooks lost | order coupons | changes | measured | p50 | p95 | p99 | max "
         "| not arrived (dead-lettered) | BigCommerce requests | quota used | 429s "
@@ -62,8 +63,9 @@ def render(results: dict[str, Any]) -> str:
         "stopped waiting (one sweep plus 120 s after the last change); in brackets those the "
         "target dead-lettered because Iterable refused them (the generator's deliberately "
         "invalid emails, e.g. `guest@@example`): settled with a reason, not lost. The rest were "
-        "still queued: a load the pipeline could not keep up with. The last row is the memory "
-        "run, shortened (see latency.py `--long-changes`).",
+        "still queued: a load the pipeline could not keep up with. Quota used: BigCommerce "
+        "requests over the quota of the measured window (drive plus wait). Memory over a long "
+        "run: the next section.",
         "",
         "![latency per change](latency.png)",
         "",
