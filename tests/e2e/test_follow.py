@@ -74,11 +74,16 @@ def _wait_until(condition: Callable[[], bool], what: str, timeout: float) -> flo
 class FollowRun:
     """`meltano run` of the follow pipeline in its own process group, its output in a file."""
 
-    def __init__(self, pipeline: Pipeline, log: Path, *options: str) -> None:
+    def __init__(
+        self, pipeline: Pipeline, log: Path, *options: str, as_service: bool = False
+    ) -> None:
         self.log = log
         self._log_file = log.open("w")
+        command = ["meltano", "--environment", "sandbox", "run", *options, *FOLLOW_PIPELINE]
+        if as_service:  # the README's service command
+            command = ["tap-bigcommerce-follow-service", "--", *command]
         self.process = subprocess.Popen(
-            ["meltano", "--environment", "sandbox", "run", *options, *FOLLOW_PIPELINE],
+            command,
             cwd=REPO_ROOT,
             env={**pipeline.env, "TAP_BIGCOMMERCE_FOLLOW": "true"},
             stdout=self._log_file,
@@ -101,36 +106,11 @@ class FollowRun:
         _wait_until(caught_up, "the catch-up", 240)
 
     def terminate(self) -> int:
-        """SIGTERM to `meltano run` (what `docker stop` does): Meltano passes it to every plugin."""
+        """SIGTERM to the command (what `docker stop` does to PID 1)."""
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(120)
         self._log_file.close()
         return code
-
-    def stop_tap(self) -> int:
-        """SIGTERM to the tap only (the README's systemd `ExecStop`): the pipeline drains from
-        its head, each plugin at the end of its input, and `meltano run` ends normally."""
-        os.kill(self._tap_pid(), signal.SIGTERM)
-        code = self.process.wait(120)
-        self._log_file.close()
-        return code
-
-    def _tap_pid(self) -> int:
-        """The `tap-bigcommerce` process Meltano started (a child of `meltano run`)."""
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-                command = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            # `python .../bin/tap-bigcommerce --config ...` (a console script run by its venv).
-            programs = {argument.rsplit(b"/", 1)[-1] for argument in command[:2]}
-            if parent == self.process.pid and b"tap-bigcommerce" in programs:
-                return int(entry.name)
-        pytest.fail("no tap-bigcommerce process under meltano run")
 
     def kill(self) -> None:
         """SIGKILL to every process of the run (a crash, an OOM kill, a lost machine)."""
@@ -180,8 +160,9 @@ def follow(
     assert webhooks_cli.main(["register", "--config", str(config), "--destination", receiver]) == 0
     runs: list[FollowRun] = []
 
-    def start(*options: str) -> FollowRun:
-        run = FollowRun(pipeline, tmp_path / f"meltano-follow-{len(runs)}.log", *options)
+    def start(*options: str, as_service: bool = False) -> FollowRun:
+        log = tmp_path / f"meltano-follow-{len(runs)}.log"
+        run = FollowRun(pipeline, log, *options, as_service=as_service)
         runs.append(run)
         run.wait_caught_up()
         return run
@@ -270,9 +251,9 @@ def test_follow_mode_delivers_changes_in_seconds_and_restarts_without_loss_or_du
     assert in_flight <= set(_purchased_orders(pipeline)), "the last micro-batch was not flushed"
     _assert_each_purchase_once(pipeline, set(_purchased_orders(pipeline)))
 
-    # Restarted: it resumes from the committed state; what it reads again is not sent again;
-    # a change after the restart arrives too.
-    run = follow()
+    # Restarted, as the README's service: it resumes from the committed state; what it reads
+    # again is not sent again; a change after the restart arrives too.
+    run = follow(as_service=True)
     more = pipeline.bigcommerce.emulator.apply_delta(
         orders=0, new_orders=6, customers=0, products=0, subscribers=0
     )
@@ -284,12 +265,13 @@ def test_follow_mode_delivers_changes_in_seconds_and_restarts_without_loss_or_du
         ARRIVAL_DEADLINE,
     )
 
-    # SIGTERM to the tap only (`tap-bigcommerce-follow`, the README's service command) mid-wake-up:
-    # the wake-up ends with STATE, the mapper and the target flush at the end of their input,
-    # Meltano commits the last STATE, and everything exits 0.
+    # SIGTERM to the service mid-wake-up: it stops the tap, whose wake-up ends with STATE; the
+    # mapper and the target flush at the end of their input, Meltano commits the last STATE,
+    # and everything exits 0.
     in_flight = _new_orders_in_flight(pipeline)
-    assert run.stop_tap() == 0, run.output()[-4000:]
+    assert run.terminate() == 0, run.output()[-4000:]
     output = run.output()
+    assert "follow service: signal 15; stopping the tap" in output
     assert "follow: stop requested" in output
     assert "Run completed" in output
     assert in_flight <= set(_purchased_orders(pipeline)), "the last micro-batch was not flushed"
