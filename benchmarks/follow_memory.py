@@ -87,9 +87,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             lambda: "follow: caught up" in log_path.read_text(errors="replace"),
             600, meltano, log_path,
         )  # fmt: skip
-        latency._wait(lambda: bool(_accepted(iterable)), 120, meltano, log_path)
         children = latency._children(meltano.pid)
-        baseline = _accepted(iterable)
+        # Only the purchases of the orders made from here on count.
+        first_new = bc.emulator.store.orders.next_id()
         started = time.monotonic()
         made = 0
         next_sample = started
@@ -105,18 +105,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             made += count
             if time.monotonic() >= next_sample:
-                samples.append(_sample(started, made, _accepted(iterable) - baseline, children))
+                samples.append(_sample(started, made, _accepted(iterable, first_new), children))
                 next_sample += args.sample_seconds
                 _say(f"{samples[-1]}")
         drive_seconds = time.monotonic() - started
         # Let the pipeline settle what it was given (or stop waiting: then it did not keep up).
         deadline = time.monotonic() + args.settle_seconds
-        previous = -1
-        while time.monotonic() < deadline:
-            accepted = _accepted(iterable) - baseline
+        unchanged, previous = 0, -1
+        while time.monotonic() < deadline and unchanged < 3:
+            accepted = _accepted(iterable, first_new)
             samples.append(_sample(started, made, accepted, children))
-            if accepted == previous:
-                break  # nothing more arrived over a sample period: settled
+            unchanged = unchanged + 1 if accepted == previous else 0  # 3 quiet samples: settled
             previous = accepted
             time.sleep(args.sample_seconds)
         requests_made = len(bc.emulator.request_log.entries())
@@ -134,11 +133,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _accepted(iterable: Any) -> int:
-    """Purchases the Iterable emulator holds (a count, not a copy of 100,000 of them)."""
+def _accepted(iterable: Any, first_order: int) -> int:
+    """Purchases Iterable accepted for orders from `first_order` on (counted in place: not a
+    copy of 100,000 of them)."""
     state = iterable.emulator.state
     with state.lock:
-        return len(state.purchases)
+        return sum(
+            1
+            for purchase in state.purchases.values()
+            if (purchase.get("dataFields") or {}).get("orderId", 0) >= first_order
+        )
 
 
 def _sample(started: float, made: int, accepted: int, children: dict[str, int]) -> dict[str, Any]:
