@@ -154,6 +154,8 @@ def _pipeline_env(
         "TAP_BIGCOMMERCE_HOOK_CHECK_SECONDS": "0",
         "TAP_BIGCOMMERCE_ORDER_COUPONS": coupons,
         "BIGCOMMERCE_ITERABLE_MAPPER_DATABASE_URL": f"sqlite:///{workdir / 'mapper.sqlite'}",
+        # Each run its own delivery ledger, never the working directory's (shared by every run).
+        "TARGET_ITERABLE_DATABASE_URL": f"sqlite:///{workdir / 'ledger.sqlite'}",
         "TARGET_ITERABLE_API_URL": iterable.api_url,
         "TARGET_ITERABLE_API_KEY": iterable.api_key,
         "TARGET_ITERABLE_COMMERCE_CONCURRENCY": str(commerce_concurrency),
