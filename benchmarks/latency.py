@@ -274,6 +274,7 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         watcher = threading.Thread(target=_watch, args=(iterable, watch, stop_watching))
         watcher.start()
         bc.emulator.request_log.clear()
+        load_start = os.getloadavg()[0]
         started = time.monotonic()
         _drive(bc, level, watch)
         drive_seconds = time.monotonic() - started
@@ -286,6 +287,7 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         watcher.join(10)
         entries = bc.emulator.request_log.entries()
         rss_end = {role: _rss_mib(pid) for role, pid in children.items()}
+        load_end = os.getloadavg()[0]
         missing_ids = sorted(measured - set(watch.seen))
         dead_lettered = _dead_lettered_orders(workdir) & set(missing_ids)
         if missing_ids and args.keep_failures:
@@ -324,6 +326,8 @@ def run_level(level: Level, args: argparse.Namespace) -> dict[str, Any]:
         "requests_per_change": requests_made / max(len(watch.made), 1),
         "rss_start_mib": rss_start,
         "rss_end_mib": rss_end,
+        # The 1-minute load average: the machine is shared (2 cores), and latency follows it.
+        "load_average": [round(load_start, 2), round(load_end, 2)],
         "latencies": sorted(round(x, 3) for x in latencies),
     }
 
