@@ -28,12 +28,12 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import latency  # noqa: E402  (the latency bench's receiver, pipeline and process helpers)
+from suite.latency_report import FOLLOW_SECTIONS  # noqa: E402
 
 from sandbox.bigcommerce.testing import running_bigcommerce  # noqa: E402
 from sandbox.iterable.testing import running_iterable  # noqa: E402
 
-START = "<!-- follow-memory:start -->"
-END = "<!-- follow-memory:end -->"
+START, END = FOLLOW_SECTIONS[1]
 ROLES = ("tap", "mapper", "target")
 
 

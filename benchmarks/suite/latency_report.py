@@ -146,12 +146,18 @@ def write_section(path: Path, section: str) -> None:
     path.write_text(text)
 
 
+# The follow-mode sections, each between its markers (follow_memory.py writes the second).
+FOLLOW_SECTIONS = ((START, END), ("<!-- follow-memory:start -->", "<!-- follow-memory:end -->"))
+
+
 def keep_section(old_text: str, new_text: str) -> str:
-    """For run.py: the regenerated RESULTS.md, with the latency section of the old one kept."""
-    if START not in old_text or END not in old_text:
-        return new_text
-    section = START + old_text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
-    return new_text.rstrip("\n") + "\n\n" + section
+    """For run.py: the regenerated RESULTS.md, with the follow-mode sections of the old one kept."""
+    for start, end in FOLLOW_SECTIONS:
+        if start not in old_text or end not in old_text:
+            continue
+        section = start + old_text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+        new_text = new_text.rstrip("\n") + "\n\n" + section
+    return new_text
 
 
 def draw(results: dict[str, Any], path: Path) -> None:
