@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "bigcommerce_requests": requests_made,
         "bigcommerce_429": throttled,
         "commerce_concurrency": args.commerce_concurrency,
+        # False: the settle window closed with changes still queued (the pipeline fell behind).
+        "settled": unchanged >= 3,
+        "settle_seconds": args.settle_seconds,
         "samples": samples,
         "summary": summarise(samples),
     }
@@ -187,9 +190,18 @@ def render(result: dict[str, Any]) -> str:
         "against the purchases Iterable accepted.",
         "",
         f"Accepted {result['accepted']:,} purchases of {result['changes']:,} orders (the rest: "
-        "orders that are no purchase, or invalid emails dead-lettered); "
-        f"{result['bigcommerce_requests']} BigCommerce requests, {result['bigcommerce_429']} "
-        f"answered 429; driving took {result['drive_seconds']:.0f} s.",
+        "orders that are no purchase, invalid emails dead-lettered"
+        + (
+            ""
+            if result.get("settled", True)
+            else f", and what was still queued when the {result['settle_seconds']:.0f} s settle "
+            "window after the drive closed: the pipeline fell behind the load on this shared "
+            "machine"
+        )
+        + f"); {result['bigcommerce_requests']} BigCommerce requests, "
+        f"{result['bigcommerce_429']} answered 429; driving took {result['drive_seconds']:.0f} s. "
+        "Slope: least squares of RSS against purchases accepted; the second half (after caches "
+        "and pools filled) is the one that says whether memory grows with the work done.",
         "",
         "| plugin | RSS start | peak | end | slope, second half | slope, whole run |",
         "|---|---|---|---|---|---|",
