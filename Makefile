@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
 	target-iterable/target_iterable sandbox/sandbox reconcile/bigcommerce_iterable_reconcile
 
-.PHONY: install lint format specs test demo bench benchmark bench-journeys bench-latency reliability audit clean
+.PHONY: install lint format specs test demo bench benchmark bench-journeys bench-latency bench-follow-memory reliability audit clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -59,6 +59,11 @@ benchmark: bench
 # (about 10 minutes); writes the "Follow-mode latency" section of benchmarks/RESULTS.md.
 bench-latency: install
 	$(UV) run python benchmarks/latency.py
+
+# Follow mode over 100,000 changes: RSS of the tap, mapper and target (start, peak, end, slope);
+# about 45 minutes; writes the "Follow-mode memory" section of benchmarks/RESULTS.md.
+bench-follow-memory: install
+	$(UV) run python benchmarks/follow_memory.py
 
 # The long reliability suite (3,000-order store, 10 kill seeds, 3,000 fuzz examples per
 # property), then docs/RELIABILITY.md regenerated from what it recorded.

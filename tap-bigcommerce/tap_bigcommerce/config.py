@@ -220,6 +220,16 @@ CONFIG_SCHEMA = th.PropertiesList(
             "after failed deliveries; they are re-enabled and a sweep runs. 0: never."
         ),
     ),
+    th.Property(
+        "health_log_seconds",
+        th.NumberType(minimum=0),
+        default=60,
+        description=(
+            "Follow mode: how often a `follow: health` line is logged: how far behind the newest "
+            "inbox delivery and the newest change the pipeline is (webhook lag, unread "
+            "deliveries, bookmark ages). 0: never."
+        ),
+    ),
 ).to_dict()
 
 

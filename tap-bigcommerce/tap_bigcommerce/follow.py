@@ -8,8 +8,10 @@ wake-up however many deliveries arrived (the inbox is read with one grouped quer
 every `sweep_seconds` runs every followed stream without a webhook, and every wake-up ends with
 STATE, so the mapper and target can commit progress continuously.
 
-SIGTERM (or SIGINT) ends the current wake-up, emits STATE and returns: the tap exits 0, the
-mapper and target see the end of their input, flush, and exit in turn.
+SIGTERM (or SIGINT) ends the current wake-up, emits STATE and returns: the tap exits 0. The mapper
+and the target take in what it wrote, flush, write their last STATE and exit 0 too, at the end of
+their input or, when `meltano run` itself was signalled (it signals every plugin and closes no
+input), once their input has gone quiet (contract/graceful_stop.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.singerlib import StateMessage
 
 from tap_bigcommerce.api import BigCommerceAPI
+from tap_bigcommerce.follow_health import LagWindow, bookmark_ages, health_line
 from tap_bigcommerce.follow_wakeups import WakeSource, open_wake_source
 from tap_bigcommerce.inbox import Inbox
 from tap_bigcommerce.webhooks.register import FOLLOW_SCOPES, reactivate_hooks
@@ -93,6 +96,8 @@ class Follower:
         config = tap.config
         self.sweep_seconds = float(config["sweep_seconds"])
         self.hook_check_seconds = float(config["hook_check_seconds"])
+        self.health_log_seconds = float(config["health_log_seconds"])
+        self._lags = LagWindow()
         self._clock = clock
         self.stop_requested = threading.Event()
         self.stats = FollowStats()
@@ -113,9 +118,12 @@ class Follower:
             now = self._clock()
             next_sweep = now + self.sweep_seconds
             next_hook_check = now + self.hook_check_seconds if self.hook_check_seconds else None
+            next_health = now + self.health_log_seconds if self.health_log_seconds else None
             while not self.stop_requested.is_set():
                 idle_due = self._idle_carts_due()
-                due = min(t for t in (next_sweep, next_hook_check, idle_due) if t is not None)
+                due = min(
+                    t for t in (next_sweep, next_hook_check, idle_due, next_health) if t is not None
+                )
                 batch = self.wake_source.wait(max(due - self._clock(), 0.0), self.stop_requested)
                 if batch.scopes:
                     self.wake_up(
@@ -131,6 +139,9 @@ class Follower:
                 if now >= next_sweep and not self.stop_requested.is_set():
                     self.wake_up(set(FOLLOWED_STREAMS), "sweep", None)
                     next_sweep = self._clock() + self.sweep_seconds
+                if next_health is not None and self._clock() >= next_health:
+                    self.log_health()
+                    next_health = self._clock() + self.health_log_seconds
             LOGGER.info("follow: stop requested; the last wake-up ended with STATE, exiting")
         finally:
             self.wake_source.close()
@@ -162,8 +173,23 @@ class Follower:
             reason,
             ", ".join(synced) or "nothing",
             self._clock() - started,
-            _lag(oldest_received),
+            _shown(self._lags.add(oldest_received)),
             self.tap.session.request_count,
+        )
+
+    def log_health(self) -> None:
+        """One `follow: health` line: how far behind the inbox and the store the pipeline is."""
+        unread, oldest_unread = self.wake_source.unread()
+        LOGGER.info(
+            health_line(
+                unread=unread,
+                oldest_unread=oldest_unread,
+                lags=self._lags.take(),
+                ages=bookmark_ages(self.tap.state, FOLLOWED_STREAMS),
+                wake_ups=self.stats.wake_ups,
+                sweeps=self.stats.sweeps,
+                requests=self.tap.session.request_count,
+            )
         )
 
     def _idle_carts_due(self) -> float | None:
@@ -195,8 +221,11 @@ class Follower:
 
     def request_stop(self, signum: int = signal.SIGTERM, frame: FrameType | None = None) -> None:
         if self.stop_requested.is_set():
-            # A second signal: stop now, as the SDK would (it writes STATE, then exits 0).
-            self.tap._handle_termination(signum, frame)
+            # Not an escalation: under systemd's default KillMode both systemd and `meltano run`
+            # (cli/run.py, terminate(graceful=True)) send SIGTERM to the tap, milliseconds apart.
+            # SIGKILL stops at once, and loses nothing.
+            LOGGER.info("follow: signal %d again; still finishing the current wake-up", signum)
+            return
         LOGGER.info("follow: signal %d received; finishing the current wake-up", signum)
         self.stop_requested.set()
 
@@ -213,12 +242,6 @@ class Follower:
             signal.signal(signum, handler)
 
 
-def _lag(oldest_received: str | None) -> str:
-    """Seconds from the oldest delivery a wake-up covers to now ("-" for a sweep)."""
-    if not oldest_received:
-        return "-"
-    try:
-        received = datetime.fromisoformat(oldest_received)
-    except ValueError:
-        return "-"
-    return f"{(datetime.now(UTC) - received).total_seconds():.2f} s"
+def _shown(lag: float | None) -> str:
+    """A wake-up's webhook lag for its log line ("-" for a sweep)."""
+    return "-" if lag is None else f"{lag:.2f} s"

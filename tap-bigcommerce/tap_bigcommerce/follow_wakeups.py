@@ -25,6 +25,10 @@ class WakeSource(Protocol):
         """New deliveries since the last call (empty scopes after `timeout` or a stop)."""
         ...
 
+    def unread(self) -> tuple[int, str | None]:
+        """Deliveries stored since the last call of `wait`, and when the oldest was received."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -54,6 +58,11 @@ class InboxPolling:
         found = self.inbox.scopes_after(self.position, store_hash=self.store_hash)
         self.position = found.newest_seq
         return found
+
+    def unread(self) -> tuple[int, str | None]:
+        if not self.inbox.refresh():
+            return 0, None
+        return self.inbox.unread_after(self.position, store_hash=self.store_hash)
 
     def pause(self, seconds: float, stop: threading.Event) -> None:
         stop.wait(seconds)

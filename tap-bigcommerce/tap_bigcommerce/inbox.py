@@ -282,6 +282,21 @@ class Inbox:
             oldest_received_at=min(str(row[2]) for row in rows),
         )
 
+    def unread_after(self, seq: int, *, store_hash: str | None = None) -> tuple[int, str | None]:
+        """How many deliveries arrived after `seq`, and when the oldest of them was received."""
+        if not self.exists:
+            return 0, None
+        query = select(func.count(), func.min(WEBHOOK_EVENTS.c.received_at)).where(
+            WEBHOOK_EVENTS.c.seq > seq
+        )
+        if store_hash is not None:
+            query = query.where(
+                (WEBHOOK_EVENTS.c.store_hash == store_hash) | WEBHOOK_EVENTS.c.store_hash.is_(None)
+            )
+        with self.engine.connect() as connection:
+            count, oldest = connection.execute(query).one()
+        return int(count), (str(oldest) if oldest is not None else None)
+
     def last_seq(self) -> int:
         """The newest arrival position (0 for an empty or missing inbox)."""
         if not self.exists:

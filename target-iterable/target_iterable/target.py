@@ -68,7 +68,7 @@ class TargetIterable(Target):
         self._last_line_at = time.monotonic()
         reader = self.message_reader
         if isinstance(reader, MessageLinesReader):
-            reader.flusher = Flusher(self._flush_due, self._flush_held)
+            reader.flusher = Flusher(self._flush_due, self._flush_held, settings.flush_seconds)
 
     def _checked_settings(self) -> Settings:
         config = dict(self.config)

@@ -50,3 +50,35 @@ def test_the_section_states_the_goal_and_is_replaced_not_duplicated(tmp_path: Pa
     regenerated = latency_report.keep_section(text, "# Benchmark results\n\nnew figures\n")
     assert "new figures" in regenerated
     assert "**missed** (p95 5.50 s)" in regenerated
+
+
+def test_the_memory_section_has_start_peak_end_and_slope_and_is_kept_too(tmp_path: Path) -> None:
+    import follow_memory  # noqa: PLC0415 - benchmarks/ is on the path above
+
+    # RSS flat at 80 MiB for the tap; the target grows 1 MiB per 1,000 changes in its second half.
+    samples = [
+        {
+            "seconds": i,
+            "made": 1000 * i,
+            "accepted": 1000 * i,
+            "rss_mib": {"tap": 80.0, "target": 60.0 + max(0, i - 10)},
+        }
+        for i in range(21)
+    ]
+    result = {
+        "changes": 20000, "rate": 50, "drive_seconds": 400.0, "accepted": 20000,
+        "bigcommerce_requests": 500, "bigcommerce_429": 0, "commerce_concurrency": 16,
+        "samples": samples, "summary": follow_memory.summarise(samples),
+    }  # fmt: skip
+    assert result["summary"]["tap"]["slope_per_10k_second_half"] == 0
+    assert round(result["summary"]["target"]["slope_per_10k_second_half"], 6) == 10
+    page = tmp_path / "RESULTS.md"
+    page.write_text("# Benchmark results\n\nthe rest\n")
+    latency_report.write_section(page, latency_report.render(_results(4.5)))
+    follow_memory.write_section(page, follow_memory.render(result))
+    text = page.read_text()
+    assert "| target | 60 MiB | 70 MiB | 70 MiB | +10.00 MiB / 10k changes |" in text
+
+    regenerated = latency_report.keep_section(text, "# Benchmark results\n\nnew figures\n")
+    assert "| target | 60 MiB | 70 MiB | 70 MiB |" in regenerated
+    assert "**met** (p95 4.50 s)" in regenerated

@@ -14,6 +14,8 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +74,16 @@ def _wait_until(condition: Callable[[], bool], what: str, timeout: float) -> flo
 class FollowRun:
     """`meltano run` of the follow pipeline in its own process group, its output in a file."""
 
-    def __init__(self, pipeline: Pipeline, log: Path, *options: str) -> None:
+    def __init__(
+        self, pipeline: Pipeline, log: Path, *options: str, as_service: bool = False
+    ) -> None:
         self.log = log
         self._log_file = log.open("w")
+        command = ["meltano", "--environment", "sandbox", "run", *options, *FOLLOW_PIPELINE]
+        if as_service:  # the README's service command
+            command = ["tap-bigcommerce-follow-service", "--", *command]
         self.process = subprocess.Popen(
-            ["meltano", "--environment", "sandbox", "run", *options, *FOLLOW_PIPELINE],
+            command,
             cwd=REPO_ROOT,
             env={**pipeline.env, "TAP_BIGCOMMERCE_FOLLOW": "true"},
             stdout=self._log_file,
@@ -90,41 +97,20 @@ class FollowRun:
     def wait_caught_up(self) -> None:
         def caught_up() -> bool:
             assert self.process.poll() is None, f"meltano run ended:\n{self.output()[-4000:]}"
-            return "follow: caught up" in self.output()
+            # And the catch-up's STATE committed: the mapper and target are up and reading (the
+            # tap can catch up into the pipe before they have even started).
+            output = self.output()
+            done = output.find("follow: caught up")
+            return done >= 0 and "Incremental state has been updated" in output[done:]
 
         _wait_until(caught_up, "the catch-up", 240)
 
     def terminate(self) -> int:
-        """SIGTERM to `meltano run` (what `docker stop` does): Meltano passes it to every plugin."""
+        """SIGTERM to the command (what `docker stop` does to PID 1)."""
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(120)
         self._log_file.close()
         return code
-
-    def stop_tap(self) -> int:
-        """SIGTERM to the tap only (the README's systemd `ExecStop`): the pipeline drains from
-        its head, each plugin at the end of its input, and `meltano run` ends normally."""
-        os.kill(self._tap_pid(), signal.SIGTERM)
-        code = self.process.wait(120)
-        self._log_file.close()
-        return code
-
-    def _tap_pid(self) -> int:
-        """The `tap-bigcommerce` process Meltano started (a child of `meltano run`)."""
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-                command = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            # `python .../bin/tap-bigcommerce --config ...` (a console script run by its venv).
-            programs = {argument.rsplit(b"/", 1)[-1] for argument in command[:2]}
-            if parent == self.process.pid and b"tap-bigcommerce" in programs:
-                return int(entry.name)
-        pytest.fail("no tap-bigcommerce process under meltano run")
 
     def kill(self) -> None:
         """SIGKILL to every process of the run (a crash, an OOM kill, a lost machine)."""
@@ -174,8 +160,9 @@ def follow(
     assert webhooks_cli.main(["register", "--config", str(config), "--destination", receiver]) == 0
     runs: list[FollowRun] = []
 
-    def start(*options: str) -> FollowRun:
-        run = FollowRun(pipeline, tmp_path / f"meltano-follow-{len(runs)}.log", *options)
+    def start(*options: str, as_service: bool = False) -> FollowRun:
+        log = tmp_path / f"meltano-follow-{len(runs)}.log"
+        run = FollowRun(pipeline, log, *options, as_service=as_service)
         runs.append(run)
         run.wait_caught_up()
         return run
@@ -183,6 +170,54 @@ def follow(
     yield start
     for run in runs:
         run.kill()
+
+
+def _orders_listed(pipeline: Pipeline) -> int:
+    """How many order list requests the BigCommerce emulator has answered."""
+    log = pipeline.bigcommerce.emulator.request_log
+    return sum(1 for e in log.entries() if e.method == "GET" and e.path.endswith("/orders"))
+
+
+def _new_orders_in_flight(pipeline: Pipeline) -> set[int]:
+    """New orders, with the tap woken and reading them (its order list request answered): the
+    purchases due from them are the current micro-batch."""
+    listed = _orders_listed(pipeline)
+    delta = pipeline.bigcommerce.emulator.apply_delta(
+        orders=0, new_orders=6, customers=1, products=0, subscribers=0
+    )
+    due = _purchases_due(pipeline, delta.new_order_ids)
+    assert due, "no new order is a purchase: nothing would be tested"
+    _wait_until(lambda: _orders_listed(pipeline) > listed, "the tap's wake-up", ARRIVAL_DEADLINE)
+    return due
+
+
+def _orders_committed_through(pipeline: Pipeline, order_ids: set[int]) -> bool:
+    """Whether the STATE Meltano committed has the orders bookmark past these orders' changes."""
+    bigcommerce = pipeline.bigcommerce
+    newest = max(
+        parsedate_to_datetime(
+            requests.get(
+                f"{bigcommerce.v2_url}/orders/{order_id}", headers=bigcommerce.headers, timeout=10
+            ).json()["date_modified"]
+        )
+        for order_id in order_ids
+    )
+    bookmark = pipeline.state()["singer_state"]["bookmarks"]["orders"]
+    values = [p.get("replication_key_value") for p in bookmark.get("partitions", [bookmark])]
+    return any(v and datetime.fromisoformat(v) >= newest for v in values)
+
+
+def _assert_each_purchase_once(pipeline: Pipeline, expected: set[int]) -> None:
+    """What a marketer sees: each order one purchase, one journey entry, its buyer a user."""
+    purchases = _purchased_orders(pipeline)
+    assert len(purchases) == len(set(purchases)), "a purchase was duplicated"
+    assert set(purchases) == expected, "a purchase is missing (or unexpected)"
+    entries = _inspect(pipeline, "journey_entries")["by_trigger"].get("purchase", {})
+    assert len(entries) == len(purchases), "purchases and purchase journey entries differ"
+    assert set(entries.values()) == {1}, "a purchase entered its journeys twice"
+    users = {u.get("email") for u in _inspect(pipeline, "users")}
+    buyers = {p["email"] for p in _inspect(pipeline, "purchases") if p.get("email")}
+    assert buyers <= users
 
 
 def test_follow_mode_delivers_changes_in_seconds_and_restarts_without_loss_or_duplicates(
@@ -203,21 +238,22 @@ def test_follow_mode_delivers_changes_in_seconds_and_restarts_without_loss_or_du
         ARRIVAL_DEADLINE,
     )
 
-    # SIGTERM to the tap: the current wake-up ends with STATE, the mapper and the target flush
-    # at the end of their input, Meltano commits the last STATE, and everything exits 0.
-    assert run.stop_tap() == 0, run.output()[-4000:]
+    # SIGTERM to `meltano run` itself (`docker stop`, `kill`) mid-wake-up: Meltano sends SIGTERM
+    # to every plugin at once and closes no input; the tap ends its wake-up with STATE, the
+    # mapper and the target take in what it wrote and flush once their input is quiet. Meltano
+    # exits 143 and does not commit the STATE written while it stops (README, "Stopping").
+    in_flight = _new_orders_in_flight(pipeline)
+    assert run.terminate() == 143, run.output()[-4000:]
     output = run.output()
     assert "follow: stop requested" in output
-    assert "Run completed" in output
-    committed = pipeline.state()["singer_state"]["bookmarks"]
-    assert {"orders", "customers"} <= set(committed)
+    assert output.count("taking in the rest of the current micro-batch") == 2  # mapper, target
+    assert "Received termination signal" not in output  # singer-sdk's handler never ran
+    assert in_flight <= set(_purchased_orders(pipeline)), "the last micro-batch was not flushed"
+    _assert_each_purchase_once(pipeline, set(_purchased_orders(pipeline)))
 
-    people_before = {u.get("email") for u in _inspect(pipeline, "users")}
-    purchases_before = _purchased_orders(pipeline)
-    assert len(purchases_before) == len(set(purchases_before))
-
-    # Restarted: it resumes from the committed state; a change after the restart arrives too.
-    run = follow()
+    # Restarted, as the README's service: it resumes from the committed state; what it reads
+    # again is not sent again; a change after the restart arrives too.
+    run = follow(as_service=True)
     more = pipeline.bigcommerce.emulator.apply_delta(
         orders=0, new_orders=6, customers=0, products=0, subscribers=0
     )
@@ -228,15 +264,20 @@ def test_follow_mode_delivers_changes_in_seconds_and_restarts_without_loss_or_du
         "the orders made after the restart",
         ARRIVAL_DEADLINE,
     )
-    purchases = _purchased_orders(pipeline)
-    assert len(purchases) == len(set(purchases)), "a purchase was duplicated"
-    assert set(purchases) == set(purchases_before) | more_orders
-    assert {u.get("email") for u in _inspect(pipeline, "users")} >= people_before
-    # SIGTERM to `meltano run` itself stops every plugin gracefully too; Meltano then reports
-    # its own termination as 143 (128 + SIGTERM), which the README's unit counts as success.
-    assert run.terminate() == 143
-    assert "follow: stop requested" in run.output()
-    assert "Received termination signal 15, draining all sinks" in run.output()
+
+    # SIGTERM to the service mid-wake-up: it stops the tap, whose wake-up ends with STATE; the
+    # mapper and the target flush at the end of their input, Meltano commits the last STATE,
+    # and everything exits 0.
+    in_flight = _new_orders_in_flight(pipeline)
+    assert run.terminate() == 0, run.output()[-4000:]
+    output = run.output()
+    assert "follow service: signal 15; stopping the tap" in output
+    assert "follow: stop requested" in output
+    assert "Run completed" in output
+    assert in_flight <= set(_purchased_orders(pipeline)), "the last micro-batch was not flushed"
+    assert _orders_committed_through(pipeline, in_flight), "the last STATE was not committed"
+    _assert_each_purchase_once(pipeline, set(_purchased_orders(pipeline)))
+    assert set(_purchased_orders(pipeline)) >= new_orders | more_orders | in_flight
 
 
 def test_sigkill_mid_stream_loses_nothing_on_restart(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -169,6 +170,29 @@ def test_changes_wake_the_tap_and_sigterm_ends_with_state(
     final = tap.states[-1]["bookmarks"]
     assert {"orders", "customers", "products"} <= set(final)
     assert tap.log_lines("follow: stop requested")
+
+
+def test_a_health_line_says_how_far_behind_the_inbox_and_the_store_it_is(
+    bigcommerce: RunningBigCommerce, following: Callable[..., FollowingTap]
+) -> None:
+    tap = following(health_log_seconds=1)
+    delta = bigcommerce.emulator.apply_delta(
+        orders=0, new_orders=2, customers=0, products=0, subscribers=0
+    )
+    tap.wait_for(lambda: set(delta.new_order_ids) <= tap.ids("orders"), "the new orders")
+    # The first line after the wake-up(s): their lag counted, nothing left unread, orders' bookmark
+    # seconds old (the new orders were made just now).
+    counted = re.compile(r"webhook lag max \d+\.\d+ s over \d+ wake-ups")
+    tap.wait_for(
+        lambda: any(counted.search(line) for line in tap.log_lines("follow: health")),
+        "a health line after the wake-up",
+    )
+    line = next(line for line in tap.log_lines("follow: health") if counted.search(line))
+    assert "inbox unread 0;" in line
+    ages = re.search(r"bookmark ages [^;]*\borders (\d+) s", line)
+    assert ages, line
+    assert int(ages.group(1)) < 60
+    assert tap.stop() == 0
 
 
 def test_a_flood_of_webhooks_is_coalesced_into_few_list_requests(

@@ -112,7 +112,9 @@ class BigCommerceToIterableMapper(InlineMapper):
         self._state_forwarded_at = time.monotonic()
         self._last_input_at = time.monotonic()
         if isinstance(self.message_reader, MessageLinesReader):
-            self.message_reader.flusher = Flusher(self._flush_due, self._flush_held)
+            self.message_reader.flusher = Flusher(
+                self._flush_due, self._flush_held, self.settings.flush_seconds
+            )
         self._ctx = MapperContext(
             settings=self.settings,
             store=self._store,

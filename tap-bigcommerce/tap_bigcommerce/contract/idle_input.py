@@ -10,6 +10,9 @@ longer than the plugin's `flush_seconds` because the input went quiet.
 It reads the file descriptor itself (`os.read` after `select`): a buffered text reader may hold
 complete lines that `select` cannot see. Files and other inputs without a descriptor `select`
 accepts are read as before (tests feed `.singer` files; they never go quiet).
+
+While it reads a pipe it also owns the stop signals (graceful_stop.py): after SIGTERM the lines go
+on until the input has been quiet long enough, then iteration ends as at the end of the input.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from .graceful_stop import GracefulStop
+
 READ_SIZE = 1 << 16
 
 
@@ -32,24 +37,36 @@ class Flusher:
 
     flush_due: Callable[[], float | None]
     flush: Callable[[], None]
+    flush_seconds: float = 1.0
 
 
 class IdleAwareLines:
-    def __init__(self, source: IO[str], flusher: Flusher) -> None:
+    def __init__(self, source: IO[str], flusher: Flusher, stop: GracefulStop | None = None) -> None:
         self.source = source
         self.flusher = flusher
+        self.stop = stop or GracefulStop.after_flushes_of(flusher.flush_seconds)
+        self._last_input_at = time.monotonic()
 
     def __iter__(self) -> Iterator[str]:
         fd = _pipe_descriptor(self.source)
         if fd is None:
             yield from self.source
             return
+        self.stop.install()
+        try:
+            yield from self._lines(fd)
+        finally:
+            self.stop.uninstall()
+
+    def _lines(self, fd: int) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder("utf-8")()
         pending = ""
         while True:
             while "\n" in pending:
                 line, pending = pending.split("\n", 1)
                 yield line + "\n"
+            if not pending and self.stop.input_over(self._last_input_at):
+                return  # stopped: ends like the end of the input (graceful_stop.py)
             if not self._wait_readable(fd):
                 continue
             chunk = os.read(fd, READ_SIZE)
@@ -58,16 +75,23 @@ class IdleAwareLines:
                 if pending:
                     yield pending
                 return
+            self._last_input_at = time.monotonic()
             pending += decoder.decode(chunk)
 
     def _wait_readable(self, fd: int) -> bool:
-        """True once input is readable; False after flushing what fell due meanwhile."""
+        """True once input is readable; False after a wait that ended first (what fell due
+        meanwhile is flushed)."""
         due = self.flusher.flush_due()
-        timeout = None if due is None else max(due - time.monotonic(), 0.0)
-        readable, _, _ = select.select([fd], [], [], timeout)
-        if readable:
+        stop_at = self.stop.deadline(self._last_input_at)
+        wake_at = min((t for t in (due, stop_at) if t is not None), default=None)
+        timeout = None if wake_at is None else max(wake_at - time.monotonic(), 0.0)
+        readable, _, _ = select.select([fd, self.stop.wake_fd], [], [], timeout)
+        if self.stop.wake_fd in readable:
+            self.stop.take_wakeups()
+        if fd in readable:
             return True
-        self.flusher.flush()
+        if due is not None and time.monotonic() >= due:
+            self.flusher.flush()
         return False
 
 
