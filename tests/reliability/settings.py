@@ -33,7 +33,7 @@ SIZES = (
         kill_seeds=tuple(range(1, 11)),
         kills_per_seed=2,
         fuzz_examples=3000,
-        spec_examples=16,
+        spec_examples=100,
         spec_page_records=10,
     )
     if LONG
