@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PACKAGES := tap-bigcommerce/tap_bigcommerce transforms/map_bigcommerce_iterable \
 	target-iterable/target_iterable sandbox/sandbox reconcile/bigcommerce_iterable_reconcile
 
-.PHONY: install lint format specs test demo bench benchmark bench-journeys bench-latency bench-follow-memory reliability audit clean
+.PHONY: install lint format specs test demo bench benchmark bench-journeys bench-latency bench-follow-memory reliability reliability-fuzz audit clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -70,9 +70,17 @@ bench-follow-memory: install
 reliability: install
 	rm -f .reliability-results.jsonl
 	RELIABILITY_LONG=1 RELIABILITY_RESULTS=$(CURDIR)/.reliability-results.jsonl \
-		$(UV) run pytest tests/reliability -q -p no:cacheprovider \
+		$(UV) run pytest tests/reliability -q -p no:cacheprovider --timeout=3600 \
 		--ignore=tests/reliability/test_reliability_doc.py  # it checks the document made next
 	RELIABILITY_LONG=1 $(UV) run python scripts/reliability_report.py .reliability-results.jsonl docs/RELIABILITY.md
+
+# The spec-driven fuzzing alone, long variant, then only the fuzzing rows of docs/RELIABILITY.md
+# updated (the rest of the document keeps the last full `make reliability`).
+reliability-fuzz: install
+	rm -f .reliability-fuzz-results.jsonl
+	RELIABILITY_LONG=1 RELIABILITY_RESULTS=$(CURDIR)/.reliability-fuzz-results.jsonl \
+		$(UV) run pytest tests/reliability/test_spec_fuzz.py -q -p no:cacheprovider --timeout=3600
+	$(UV) run python scripts/reliability_report.py --fuzz-only .reliability-fuzz-results.jsonl docs/RELIABILITY.md
 
 # Dependency audit: informational, never fails (and says what it could not audit, e.g. offline).
 audit: install

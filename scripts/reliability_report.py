@@ -5,6 +5,11 @@
 
 `make reliability` does both. Every catalogue row and every fault is listed even when the results
 lack it ("not run"), so a test can check that the committed document lists them all.
+
+    python scripts/reliability_report.py --fuzz-only results.jsonl docs/RELIABILITY.md
+
+updates only the fuzzing section of an existing document from a run of the fuzz tests alone
+(`make reliability-fuzz`): its rows are replaced or added, every other row and section is kept.
 """
 
 from __future__ import annotations
@@ -53,19 +58,23 @@ FOUND_AND_FIXED = [
 ]
 
 
+FUZZ_HEADING = "## Fuzzing (hypothesis)"
+
+
 def cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def aggregate(results_path: Path) -> dict[tuple[str, str], dict[str, Any]]:
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"cases": 0, "outcome": "", "nothing_lost": True}
+        lambda: {"cases": 0, "records": 0, "outcome": "", "nothing_lost": True}
     )
     if results_path.exists():
         for line in results_path.read_text().splitlines():
             result = json.loads(line)
             row = rows[(result["section"], result["kind"])]
             row["cases"] += result["cases"]
+            row["records"] += result.get("records", 0)
             row["outcome"] = result["outcome"]
             row["nothing_lost"] = row["nothing_lost"] and result["nothing_lost"]
     return rows
@@ -137,18 +146,10 @@ def render(results: dict[tuple[str, str], dict[str, Any]], sizes: Sizes, when: s
         "| dependencies | - | `make audit` (pip-audit, informational: never fails the build, "
         "says what it could not audit) |",
         "",
-        "## Fuzzing (hypothesis)",
+        *fuzz_section(results),
+        "## What the suite found (fixed, each with a regression test)",
         "",
-        "Arbitrary input gives a result or the component's own clear error, never an "
-        "unexpected exception.",
-        "",
-        "| target | examples | outcome |",
-        "|---|---|---|",
     ]
-    for kind in sorted(kind for section, kind in results if section == "fuzz"):
-        row = results[("fuzz", kind)]
-        out.append(f"| {cell(kind)} | {row['cases']:,} | {cell(row['outcome'])} |")
-    out += ["", "## What the suite found (fixed, each with a regression test)", ""]
     out += [f"- {finding}" for finding in FOUND_AND_FIXED]
     out += [
         "",
@@ -164,16 +165,66 @@ def render(results: dict[tuple[str, str], dict[str, Any]], sizes: Sizes, when: s
     return "\n".join(out)
 
 
+def fuzz_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """The fuzzing section, heading to the blank line after its table."""
+    out = [
+        FUZZ_HEADING,
+        "",
+        "Arbitrary input gives a result or the component's own clear error, never an "
+        "unexpected exception. The spec-driven rows (`tests/reliability/test_spec_fuzz.py`) "
+        "serve pages generated from BigCommerce's OpenAPI files to the real tap; an example is "
+        "one page of several records, and the records column counts the records of the "
+        "stream's own endpoint that those pages held.",
+        "",
+        "| target | examples | records | outcome |",
+        "|---|---|---|---|",
+    ]
+    for kind in sorted(kind for section, kind in results if section == "fuzz"):
+        out.append(fuzz_row(kind, results[("fuzz", kind)]))
+    return [*out, ""]
+
+
+def fuzz_row(kind: str, row: dict[str, Any]) -> str:
+    records = f"{row['records']:,}" if row["records"] else "-"
+    return f"| {cell(kind)} | {row['cases']:,} | {records} | {cell(row['outcome'])} |"
+
+
+def with_fuzz_rows(document: str, results: dict[tuple[str, str], dict[str, Any]]) -> str:
+    """`document` with its fuzzing section's rows replaced or added from `results`; its other
+    rows (from an earlier full run) kept."""
+    lines = document.splitlines()
+    start = lines.index(FUZZ_HEADING)
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("## "))
+    kept: dict[str, str] = {}
+    for line in lines[start:end]:
+        if line.startswith("| ") and not line.startswith("| target | examples |"):
+            first, *cells = [part.strip() for part in line.strip("|").split(" | ")]
+            if len(cells) == 2:  # a row of the earlier three-column table: no records column
+                cells.insert(1, "-")
+            kept[first] = f"| {first} | {' | '.join(cells)} |"
+    for kind in (kind for section, kind in results if section == "fuzz"):
+        kept[cell(kind)] = fuzz_row(kind, results[("fuzz", kind)])
+    section = fuzz_section({})
+    table = [kept[name] for name in sorted(kept)]
+    return "\n".join([*lines[:start], *section[:-1], *table, "", *lines[end:]]) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    fuzz_only = argv[:1] == ["--fuzz-only"]
+    arguments = argv[1:] if fuzz_only else argv
+    if len(arguments) != 2:
         print(__doc__)
         return 2
-    results_path, document = Path(argv[0]), Path(argv[1])
+    results_path, document = Path(arguments[0]), Path(arguments[1])
     from reliability.settings import SIZES  # noqa: PLC0415 (reads RELIABILITY_LONG)
 
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    document.parent.mkdir(parents=True, exist_ok=True)
-    document.write_text(render(aggregate(results_path), SIZES, when))
+    results = aggregate(results_path)
+    if fuzz_only:
+        document.write_text(with_fuzz_rows(document.read_text(), results))
+    else:
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        document.parent.mkdir(parents=True, exist_ok=True)
+        document.write_text(render(results, SIZES, when))
     print(f"wrote {document}")
     return 0
 

@@ -20,7 +20,10 @@ class Sizes:
     kill_seeds: tuple[int, ...]
     kills_per_seed: int
     fuzz_examples: int
-    spec_examples: int  # per stream and property of the spec-driven fuzzing (test_spec_fuzz.py)
+    # The spec-driven fuzzing (test_spec_fuzz.py): hypothesis examples per stream and property,
+    # each a page of up to `spec_page_records` records per list endpoint, read by one tap run.
+    spec_examples: int
+    spec_page_records: int
 
 
 SIZES = (
@@ -30,7 +33,8 @@ SIZES = (
         kill_seeds=tuple(range(1, 11)),
         kills_per_seed=2,
         fuzz_examples=3000,
-        spec_examples=200,
+        spec_examples=100,
+        spec_page_records=10,
     )
     if LONG
     else Sizes(
@@ -40,5 +44,6 @@ SIZES = (
         kills_per_seed=1,
         fuzz_examples=60,
         spec_examples=8,
+        spec_page_records=10,
     )
 )

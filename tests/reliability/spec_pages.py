@@ -33,14 +33,14 @@ from types import ModuleType
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
+
+from .schema_strategies import strategy_of
 
 _CONVERTER = Path(__file__).resolve().parents[1] / "sandbox" / "bigcommerce" / "bc_openapi.py"
 DECIMAL_TEXT = r"^-?[0-9]{1,9}\.[0-9]{4}$"  # "0.0000": the v2 spec's money examples
 # orders.v2.oas2.yml, e.g. `components.schemas.order_Put.properties.subtotal_tax.description`.
 FLOAT_AS_STRING = re.compile(r"Float-As-String|decimal places in string format")
 RFC_2822 = re.compile(r"RFC.?2822")  # orders.v2.oas2.yml `...order_RespOnly...date_modified`
-MAX_RECORDS = 4
 
 
 def _converter() -> ModuleType:
@@ -362,17 +362,28 @@ def records(specs_dir: Path, endpoint: Endpoint, documented: bool) -> st.SearchS
         # not define (hypothesis-jsonschema would otherwise generate any text).
         "ISO-8601": MOMENTS.map(lambda moment: moment.isoformat()),
     }
-    return from_schema(schema, custom_formats=formats)
+    return strategy_of(schema, formats)
 
 
-def answers(specs_dir: Path, endpoint: Endpoint, documented: bool) -> st.SearchStrategy[Any]:
-    """What the page server serves for the endpoint: a list of records, or one object."""
+def answers(
+    specs_dir: Path, endpoint: Endpoint, documented: bool, page_records: int
+) -> st.SearchStrategy[Any]:
+    """What the page server serves for the endpoint: one object, or a list of up to
+    `page_records` records (documented: at least half as many, one tap run reads them all, so an
+    example costs little more than its drawing; raw: records need no id, and ids are unique in
+    a page, so it may hold few; sub-resources: 0 to 2, the same for every order).
+
+    An order draws ~400 hypothesis choices, so 10 orders and their sub-resources stay within
+    hypothesis' 8,192 choices per example (an example beyond it is thrown away, its drawing
+    wasted)."""
     one = records(specs_dir, endpoint, documented)
     if endpoint.kind == "object":
         return one
-    size = 2 if "*" in endpoint.route else MAX_RECORDS  # sub-resources: a few per order
+    if "*" in endpoint.route:
+        return st.lists(one, max_size=2, unique_by=_identity)
     # Ids are unique in a listing (a keyset re-read skips a record it already emitted).
-    return st.lists(one, max_size=size, unique_by=_identity)
+    least = page_records // 2 if documented else 0
+    return st.lists(one, min_size=least, max_size=page_records, unique_by=_identity)
 
 
 def _identity(record: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox.bigcommerce.wire import v2_date, v2_money, v2_rate
+from sandbox.bigcommerce.wire import v2_date, v2_money, v2_rate, v3_money
 from sandbox.generator.catalog import Catalog
 from sandbox.generator.model import (
     Currency,
@@ -289,6 +289,12 @@ _TRUNCATED = {
 }
 
 
+CONSIGNMENT_COSTS = (
+    "base_cost", "cost_ex_tax", "cost_inc_tax", "cost_tax",
+    "base_handling_cost", "handling_cost_ex_tax", "handling_cost_inc_tax", "handling_cost_tax",
+)  # fmt: skip
+
+
 def consignments(value: Order, base: str, *, with_line_items: bool) -> dict[str, Any]:
     """The object structure of `include=consignments[.line_items]` (orders.v2.oas2.yml
     #/components/schemas/orderConsignment_Get): physical items in `shipping` consignments,
@@ -300,6 +306,12 @@ def consignments(value: Order, base: str, *, with_line_items: bool) -> dict[str,
         mine = [item for item, target in items if target == address_id]
         consignment = shipping_address(value, index, base)
         consignment.pop("order_id")
+        # A shipping address's costs are decimal strings (orders.v2.oas2.yml line 3294,
+        # `orderShippingAddress.base_cost`: `type: string`, example '5.0000'); the same costs
+        # on a shipping consignment are numbers (line 5520, `shippingConsignment_Get.base_cost`:
+        # `type: number`, example 5.1).
+        for name in CONSIGNMENT_COSTS:
+            consignment[name] = v3_money(Decimal(consignment[name]))
         consignment["line_items"], cut = _embedded(
             value, mine, address_id, base, with_line_items=with_line_items
         )

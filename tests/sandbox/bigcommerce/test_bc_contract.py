@@ -9,7 +9,13 @@ from typing import Any, NamedTuple
 import jsonschema
 import pytest
 import requests
-from bc_openapi import load_spec, named_response_schema, response_schema, undocumented_keys
+from bc_openapi import (
+    component_schema,
+    load_spec,
+    named_response_schema,
+    response_schema,
+    undocumented_keys,
+)
 
 from sandbox.bigcommerce.testing import RunningBigCommerce, running_bigcommerce
 
@@ -234,6 +240,27 @@ def test_embedded_variants_match_variant_spec(
     assert len(body["data"]) > len(products), "some products must have several variants"
     jsonschema.Draft4Validator(schema).validate(body)
     assert not undocumented_keys(body, schema)
+
+
+def test_consignments_match_the_consignment_schema(
+    bc: RunningBigCommerce, http: requests.Session, bigcommerce_specs: Path
+) -> None:
+    """An order's `consignments` is oneOf [a link, the consignment object]; a consignment object
+    of wrong types still validates as a link (whose keys are not required), so the order check
+    above cannot see it: each is checked against `orderConsignment_Get` itself."""
+    orders = http.get(
+        f"{bc.v2_url}/orders",
+        params={"include": "consignments.line_items", "consignment_structure": "object"},
+        timeout=10,
+    ).json()
+    spec = load_spec(bigcommerce_specs / "orders.v2.oas2.yml")
+    validator = jsonschema.Draft4Validator(component_schema(spec, "orderConsignment_Get"))
+    shipping = [c for order in orders for c in order["consignments"]["shipping"]]
+    assert shipping, "some orders must ship"
+    for order in orders:
+        validator.validate(order["consignments"])
+    # orders.v2.oas2.yml line 5520: `shippingConsignment_Get.base_cost` is `type: number`
+    assert all(isinstance(c["base_cost"], int | float) for c in shipping)
 
 
 # The carts spec documents its 404 without a body schema, so it is not listed here.
