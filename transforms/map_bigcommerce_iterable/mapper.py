@@ -147,6 +147,8 @@ class BigCommerceToIterableMapper(InlineMapper):
             self._dead_letter(stream, record, exc)
         else:
             self._ctx.end_record()
+            for problem in self._ctx.take_reports():
+                self._dead_letter(stream, record, problem)
         buffered = max(len(self._ctx.users), len(self._after_users))
         if buffered >= self.settings.user_buffer_size:
             self._checkpoint()  # bounded memory; emitting users (and the held STATE) early is safe

@@ -14,6 +14,7 @@ from map_bigcommerce_iterable.identity import Identity
 from map_bigcommerce_iterable.ids import purchase_id
 from map_bigcommerce_iterable.lifecycle import emit_lifecycle_events, emit_purchase_milestone
 from map_bigcommerce_iterable.normalise import (
+    NormalisationError,
     catalog_safe,
     integer,
     iterable_date,
@@ -35,8 +36,16 @@ def handle_orders(ctx: MapperContext, record: dict[str, Any]) -> None:
         store_hash, customer_id, billing.get("email"), account_email=False
     )
     if identity is None:
-        ctx.skip("order without a customer or billing email")
-        return
+        why = (
+            "an email-based project identifies people by email"
+            if customer_id
+            else "no customer_id either (a guest order)"
+        )
+        msg = (
+            f"orders record {order_id}: unresolvable identity: no usable billing_address.email, "
+            f"{why}"
+        )
+        raise NormalisationError(msg, "orders.billing_address.email")
     order = OrderFacts.read(ctx, store_hash, order_id, record)
     previous_person = ctx.store.order_person(store_hash, order_id)
     ctx.store.put_order(store_hash, order_id, order.ledger_values(identity.person_id))
