@@ -134,11 +134,13 @@ def _purchase(
             if isinstance(item, dict)
         ),
     }
-    reporting = ctx.settings.reporting_currency
-    if reporting and order.reporting_factor is not None:
-        data_fields["reportingCurrency"] = reporting
-        data_fields["totalInReportingCurrency"] = money(
-            order.total * order.reporting_factor, reporting, "orders.total_inc_tax"
+    # Iterable's purchase `total` has no currency (Swagger TrackPurchaseRequest.total: "Total order
+    # dollar amount"): it is sent in one revenue currency for the whole project; the order's own
+    # currency and amounts stay in `currencyCode` and the other amount fields.
+    data_fields["revenueCurrency"] = order.revenue_currency
+    if order.ltv_factor is None:
+        ctx.skip(
+            f"purchase total left in {order.currency} (no exchange rate to {order.ltv_currency})"
         )
     purchase: dict[str, Any] = {
         "id": purchase_id(order.store_hash, order.order_id),
@@ -148,7 +150,7 @@ def _purchase(
             for item in record.get("line_items") or []
             if isinstance(item, dict)
         ],
-        "total": money(order.total, order.currency, "orders.total_inc_tax"),
+        "total": order.revenue_money(order.total, "orders.total_inc_tax"),
         "dataFields": ctx.guard.check(
             "purchases", {k: v for k, v in data_fields.items() if v is not None}
         ),
@@ -191,7 +193,7 @@ def _line_item(ctx: MapperContext, order: OrderFacts, item: dict[str, Any]) -> d
         "id": item_id,
         "sku": sku,
         "name": text(item.get("name")) or sku or item_id,
-        "price": money(item.get(price_field), order.currency, f"orders.line_items.{price_field}")
+        "price": order.revenue_money(item.get(price_field), f"orders.line_items.{price_field}")
         or 0.0,
         "quantity": max(integer(item.get("quantity"), "orders.line_items.quantity") or 0, 0),
         "categories": product.get("categories") or None,
