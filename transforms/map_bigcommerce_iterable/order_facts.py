@@ -145,5 +145,7 @@ class OrderFacts:
     def revenue_money(self, value: Any, field: str) -> float | None:
         """A money field of the order (or a line item) as a JSON double in the revenue currency."""
         amount = to_decimal(value, field)
-        converted = self.in_revenue_currency(amount)
-        return None if converted is None else money(converted, self.revenue_currency, field)
+        if amount is None:
+            return None
+        converted = amount * self.ltv_factor if self.ltv_factor is not None else amount
+        return money(converted, self.revenue_currency, field)  # rounded once, errors named
