@@ -9,8 +9,6 @@ emulator; the assertions read what Iterable holds.
 
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stdout
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,10 +16,9 @@ from typing import Any
 import pytest
 
 from sandbox.iterable.testing import RunningIterable, running_iterable
-from target_iterable.target import TargetIterable
 
 from . import records as r
-from .helpers import run_in_process
+from .helpers import load_into_iterable, run_in_process
 
 EMAIL = "eve@example.com"
 # (order id, currency, total in it, the order's rate from USD, the total in USD rounded once)
@@ -62,21 +59,8 @@ def test_purchases_and_lifetime_value_add_up_to_the_cent(
         mapper_config,
     )
     with running_iterable() as iterable:
-        _load(iterable, mapped, tmp_path)
+        assert load_into_iterable(mapped, iterable.api_url, iterable.api_key, tmp_path) == []
         _assert_revenue_adds_up(iterable)
-
-
-def _load(iterable: RunningIterable, lines: list[str], tmp_path: Path) -> None:
-    """The target, in this process, loads the mapper's output into the emulator."""
-    config = {
-        "api_key": iterable.api_key,
-        "api_url": iterable.api_url,
-        "dead_letter_path": str(tmp_path / "dead-letters.jsonl"),
-        "database_url": f"sqlite:///{tmp_path / 'ledger.sqlite'}",
-    }
-    with redirect_stdout(io.StringIO()):
-        TargetIterable(config=config).listen(io.StringIO("\n".join(lines) + "\n"))
-    assert not (tmp_path / "dead-letters.jsonl").exists()
 
 
 def _assert_revenue_adds_up(iterable: RunningIterable) -> None:
