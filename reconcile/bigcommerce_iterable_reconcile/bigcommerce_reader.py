@@ -138,10 +138,13 @@ class BigCommerceReader:
             purchase_id=purchase_id(self._store_hash, order_id),
             person=person,
             created=facts.created,
-            currency=facts.currency,
-            total=round_money(facts.total, facts.currency),
+            # The purchase's `total` is in the revenue currency (the mapper's rule, OrderFacts).
+            currency=facts.revenue_currency,
+            total=facts.in_revenue_currency(facts.total) or Decimal(0),
             qualifies=facts.qualifies,
-            net_in_ltv_currency=net * facts.ltv_factor if facts.ltv_factor else None,
+            net_in_ltv_currency=(
+                facts.in_revenue_currency(net) if facts.ltv_factor is not None else None
+            ),
             ltv_currency=facts.ltv_currency,
         )
 

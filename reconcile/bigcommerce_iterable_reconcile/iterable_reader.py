@@ -118,7 +118,11 @@ def purchase_from_row(row: dict[str, Any]) -> Purchase:
         email=normalise_email(row.get("email")),
         user_id=text(row.get("userId")),
         created=parse_moment(row.get("createdAt")),
-        currency=(text(fields.get("currencyCode")) or "").upper() or None,
+        # `total` is in `revenueCurrency` (older purchases: in the order's `currencyCode`).
+        currency=(
+            text(fields.get("revenueCurrency")) or text(fields.get("currencyCode")) or ""
+        ).upper()
+        or None,
         total=_decimal(row.get("total"), "total"),
     )
 

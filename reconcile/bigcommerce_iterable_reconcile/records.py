@@ -15,8 +15,8 @@ class Order:
     purchase_id: str
     person: str | None  # normalised email of the Iterable user it belongs to; None: skipped
     created: datetime
-    currency: str
-    total: Decimal  # total_inc_tax rounded to the currency's minor unit
+    currency: str  # the revenue currency the purchase total is in (mapper's OrderFacts)
+    total: Decimal  # total_inc_tax in that currency, rounded to its minor unit
     qualifies: bool  # makes a purchase (status in purchase_status_ids, not archived)
     net_in_ltv_currency: Decimal | None  # (total - refunded) in the LTV currency; None: no rate
     ltv_currency: str

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from target_iterable.client import Answer
 
-# failedUpdates lists of bulk answers → (identifier field in the record, why)
+# failedUpdates lists of bulk answers → (the identifier they list, why: Iterable's own words).
+# Source: Iterable's Swagger (`api-docs.json`), definitions FailedUserUpdates (users/bulkUpdate) and
+# FailedEventUpdates (events/trackBulk); the lists name identifiers, never positions.
 FAILED_UPDATE_LISTS: dict[str, tuple[str, str]] = {
-    "invalidEmails": ("email", "invalid email"),
-    "invalidUserIds": ("userId", "malformed userId"),
-    "notFoundEmails": ("email", "no user with this email"),
-    "notFoundUserIds": ("userId", "no user with this userId"),
-    "invalidDataEmails": ("email", "invalid data for this user"),
-    "invalidDataUserIds": ("userId", "invalid data for this user"),
-    "conflictEmails": ("email", "email/userId conflict"),
-    "conflictUserIds": ("userId", "email/userId conflict"),
-    "forgottenEmails": ("email", "user is GDPR-forgotten"),
-    "forgottenUserIds": ("userId", "user is GDPR-forgotten"),
+    "invalidEmails": ("email", "Malformed email address"),
+    "invalidUserIds": (
+        "userId",
+        "Malformed userId (empty, too long, or containing non-ASCII or non-printable characters "
+        "or a trailing space)",
+    ),
+    "notFoundEmails": ("email", "email address not found"),
+    "notFoundUserIds": ("userId", "userId not found"),
+    "invalidDataEmails": (
+        "email",
+        "not updated because of invalid data in dataFields other than an invalid email or userId",
+    ),
+    "invalidDataUserIds": (
+        "userId",
+        "not updated because of invalid data in dataFields other than an invalid email or userId",
+    ),
+    "conflictEmails": ("email", "existing email address that prevented an identity update"),
+    "conflictUserIds": ("userId", "existing userId that prevented an identity update"),
+    "forgottenEmails": ("email", "not updated because the user has been GDPR forgotten"),
+    "forgottenUserIds": ("userId", "not updated because the user has been GDPR forgotten"),
 }
 
 # 400 codes that blame some records of a bulk request: worth splitting the batch to find them.
@@ -40,39 +52,67 @@ class Refusal:
     """One record refused inside a 200 answer."""
 
     index: int  # position in the request
-    field: str
-    rule: str
+    field: str  # where the record holds the refused identifier: `email`, `dataFields.email`...
+    rule: str  # the list that named it, e.g. `failedUpdates.conflictEmails`
     reason: str
+    identifier: str | None = None  # the value Iterable listed
 
 
 def _strings(value: Any) -> set[str]:
     return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
 
 
+def identifiers(record: dict[str, Any], *, in_data_fields: bool) -> Iterator[tuple[str, str, str]]:
+    """(kind `email`/`userId`, where, comparable value) of every identifier a record carries.
+
+    Emails compare case-insensitively (the mapper lowercases them; whether Iterable folds case is
+    not documented, so a listed email matches whatever case it was sent in).
+    """
+    places: list[tuple[str, dict[str, Any], str]] = [("", record, "email"), ("", record, "userId")]
+    data = record.get("dataFields")
+    if in_data_fields and isinstance(data, dict):
+        # users/bulkUpdate lists identifiers "found either at the top level of a passed-in user
+        # object, or in dataFields" (Swagger FailedUserUpdates.invalidEmails / invalidUserIds).
+        places += [("dataFields.", data, "email"), ("dataFields.", data, "userId")]
+    for prefix, holder, kind in places:
+        value = holder.get(kind)
+        if isinstance(value, str):
+            yield kind, prefix + kind, value.lower() if kind == "email" else value
+
+
 def partial_refusals(
-    records: list[dict[str, Any]], answer: Answer, *, with_event_names: bool = False
+    records: list[dict[str, Any]],
+    answer: Answer,
+    *,
+    with_event_names: bool = False,
+    in_data_fields: bool = False,
 ) -> tuple[list[Refusal], int]:
     """Records a 200 bulk answer refused, and how many failures matched no record.
 
     Iterable names identifiers, not positions: every record carrying a refused identifier is
-    refused.
+    refused (`in_data_fields`: also where the record carries it in `dataFields`). Callers keep
+    identifiers unambiguous where a refusal can depend on more than the identifier (see
+    `UsersSender`).
     """
     failed = answer.body.get("failedUpdates")
     lists: dict[str, Any] = dict(failed) if isinstance(failed, dict) else {}
     if not lists:  # older answers only have the deprecated top-level lists
         lists = {k: answer.body.get(k) for k in ("invalidEmails", "invalidUserIds")}
+    carried = [list(identifiers(record, in_data_fields=in_data_fields)) for record in records]
     refusals: dict[int, Refusal] = {}
-    for list_name, (field, why) in FAILED_UPDATE_LISTS.items():
-        identifiers = _strings(lists.get(list_name))
-        if not identifiers:
+    for list_name, (kind, why) in FAILED_UPDATE_LISTS.items():
+        listed = {
+            (value.lower() if kind == "email" else value): value
+            for value in _strings(lists.get(list_name))
+        }
+        if not listed:
             continue
-        lowered = {i.lower() for i in identifiers} if field == "email" else identifiers
-        for index, record in enumerate(records):
-            value = record.get(field)
-            if not isinstance(value, str):
-                continue
-            if (value.lower() if field == "email" else value) in lowered:
-                refusals.setdefault(index, Refusal(index, field, f"failedUpdates.{list_name}", why))
+        for index, held in enumerate(carried):
+            for held_kind, where, value in held:
+                if held_kind == kind and value in listed and index not in refusals:
+                    refusals[index] = Refusal(
+                        index, where, f"failedUpdates.{list_name}", why, listed[value]
+                    )
     if with_event_names:
         names = _strings(answer.body.get("disallowedEventNames"))
         for index, record in enumerate(records):
@@ -84,6 +124,7 @@ def partial_refusals(
                         "eventName",
                         "disallowedEventNames",
                         "the project does not allow new custom event names",
+                        record["eventName"],
                     ),
                 )
     fail_count = answer.body.get("failCount")

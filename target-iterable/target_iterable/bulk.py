@@ -17,6 +17,7 @@ from typing import Any
 from target_iterable.answers import (
     RECORD_LEVEL_CODES,
     Refusal,
+    identifiers,
     mismatch_suspects,
     partial_refusals,
     rejected_field,
@@ -38,6 +39,7 @@ from target_iterable.runtime import Runtime
 
 _ENVELOPE_ALLOWANCE = 1_000  # bytes kept free for the request's own keys
 USER_NOT_FOUND_RULES = frozenset({"failedUpdates.notFoundEmails", "failedUpdates.notFoundUserIds"})
+INVALID_EMAIL_RULE = "failedUpdates.invalidEmails"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Item:
     json: str
     stream: str  # the incoming stream, for dead letters
     receipt: Receipt | None = None  # written to the ledger once Iterable accepted the record
+    without_refused_email: bool = False  # a user sent again by userId once its email was refused
 
 
 class BulkSender:
@@ -56,6 +59,7 @@ class BulkSender:
     endpoint: Endpoint
     operation: str
     with_event_names = False
+    in_data_fields = False  # whether Iterable lists identifiers found in a record's dataFields
 
     def __init__(self, runtime: Runtime, per_request: int) -> None:
         self.runtime = runtime
@@ -106,16 +110,31 @@ class BulkSender:
         """Whether a refused record is kept to be sent again instead of dead-lettered."""
         return False
 
+    def retry_without(self, item: Item, refusal: Refusal) -> Item | None:
+        """The record sent again without the part Iterable refused, if it can go without it."""
+        return None
+
+    def unique_identifiers(self, record: dict[str, Any]) -> set[tuple[str, str]]:
+        """Identifiers no other record of the same request may carry (none by default)."""
+        return set()
+
     def _chunks(self, items: list[Item]) -> Iterator[list[Item]]:
         chunk: list[Item] = []
         size = _ENVELOPE_ALLOWANCE
+        held: set[tuple[str, str]] = set()
         for item in items:
             item_size = len(item.json.encode()) + 1
-            if chunk and (len(chunk) >= self.per_request or size + item_size > MAX_BULK_BODY_BYTES):
+            keys = self.unique_identifiers(item.record)
+            if chunk and (
+                len(chunk) >= self.per_request
+                or size + item_size > MAX_BULK_BODY_BYTES
+                or not held.isdisjoint(keys)
+            ):
                 yield chunk
-                chunk, size = [], _ENVELOPE_ALLOWANCE
+                chunk, size, held = [], _ENVELOPE_ALLOWANCE, set()
             chunk.append(item)
             size += item_size
+            held |= keys
         if chunk:
             yield chunk
 
@@ -178,40 +197,70 @@ class BulkSender:
     def _read_partial_failures(self, chunk: list[Item], answer: Answer) -> None:
         records = [item.record for item in chunk]
         refusals, unmatched = partial_refusals(
-            records, answer, with_event_names=self.with_event_names
+            records,
+            answer,
+            with_event_names=self.with_event_names,
+            in_data_fields=self.in_data_fields,
         )
         if unmatched:
+            # Iterable counted failures it named no record of: which records they were is not
+            # known, so none of this request is recorded as delivered (a later run sends them
+            # again) and only Iterable's successCount is counted as accepted.
             self.runtime.logger.warning(
-                "%s reported %d failure(s) that match no record of the request: %s",
+                "%s reported %d failure(s) that match no record of the request; none of its "
+                "%d records is recorded as delivered: %s",
                 self.endpoint.path,
                 unmatched,
+                len(chunk),
                 self.runtime.redactor.text(answer.text[:500]),
             )
+            self.runtime.stats.untraced(self.operation, unmatched)
         kept = [r for r in refusals if self.keep_for_later(chunk[r.index], r)]
         refusals = [r for r in refusals if r not in kept]
+        retries = {
+            r.index: retry for r in refusals if (retry := self.retry_without(chunk[r.index], r))
+        }
         not_accepted = {r.index for r in refusals} | {r.index for r in kept}
-        self.runtime.changes.confirm(
-            [item.receipt for index, item in enumerate(chunk) if index not in not_accepted]
+        accepted = [item for index, item in enumerate(chunk) if index not in not_accepted]
+        if not unmatched:
+            self.runtime.changes.confirm([item.receipt for item in accepted])
+            for item in accepted:
+                if item.without_refused_email:
+                    self.runtime.stats.written_without_email(self.operation)
+        self.runtime.stats.accepted(self.operation, max(len(accepted) - unmatched, 0))
+        letters: list[DeadLetter] = []
+        reports: list[DeadLetter] = []  # refused parts of records sent again without them
+        for refusal in refusals:
+            retried = refusal.index in retries
+            letter = self._refusal_letter(chunk[refusal.index], refusal, answer, retried=retried)
+            (reports if retried else letters).append(letter)
+        self.runtime.dead_letter(letters)
+        self.runtime.dead_letter(reports, record_loaded=True)
+        if retries:
+            self._send_items(list(retries.values()))
+
+    def _refusal_letter(
+        self, item: Item, refusal: Refusal, answer: Answer, *, retried: bool
+    ) -> DeadLetter:
+        list_name = refusal.rule.removeprefix("failedUpdates.")
+        reason = (
+            f"Iterable refused this record ({list_name}: {refusal.reason}): {refusal.identifier}"
         )
-        self.runtime.dead_letter(
-            [
-                self._letter(
-                    chunk[r.index].stream,
-                    chunk[r.index].record,
-                    f"Iterable refused this record: {r.reason}",
-                    field=r.field,
-                    rule=r.rule,
-                    answer_summary={
-                        "status": answer.status,
-                        "successCount": answer.body.get("successCount"),
-                        "failCount": answer.body.get("failCount"),
-                        r.rule: [chunk[r.index].record.get(r.field)],
-                    },
-                )
-                for r in refusals
-            ]
+        if retried:
+            reason += "; the profile was sent again by its userId without this email"
+        return self._letter(
+            item.stream,
+            item.record,
+            reason,
+            field=refusal.field,
+            rule=refusal.rule,
+            answer_summary={
+                "status": answer.status,
+                "successCount": answer.body.get("successCount"),
+                "failCount": answer.body.get("failCount"),
+                refusal.rule: [refusal.identifier],
+            },
         )
-        self.runtime.stats.accepted(self.operation, len(chunk) - len(refusals) - len(kept))
 
     def _letter(
         self,
@@ -236,14 +285,35 @@ class BulkSender:
 
 
 class UsersSender(BulkSender):
+    """Profile updates.
+
+    No two updates of one request carry the same identifier (top level or `dataFields`): Iterable
+    lists refused identifiers, and a refusal may depend on the rest of the update (its dataFields,
+    or the identity change it asks for), so only then does a listed identifier name exactly one
+    record. A user update whose email Iterable refuses as malformed is sent again by its userId
+    without the email (hybrid and userID-based projects), and the refused email is reported.
+    """
+
     endpoint = USERS_BULK_UPDATE
     operation = "users"
+    in_data_fields = True
 
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime, runtime.settings.users_per_request)
 
     def encode(self, record: dict[str, Any]) -> str:
         return encoding.dumps(user_with_defaults(record, self.runtime))
+
+    def unique_identifiers(self, record: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(kind, value) for kind, _, value in identifiers(record, in_data_fields=True)}
+
+    def retry_without(self, item: Item, refusal: Refusal) -> Item | None:
+        if refusal.rule != INVALID_EMAIL_RULE or not refusal.field.endswith("email"):
+            return None
+        record = by_user_id_without_email(item.record)
+        if record is None:
+            return None
+        return Item(record, self.encode(record), item.stream, item.receipt, True)
 
     def envelope(self, items: list[str]) -> str:
         extra = ""
@@ -366,3 +436,24 @@ def user_with_defaults(user: dict[str, Any], runtime: Runtime) -> dict[str, Any]
     if settings.prefer_user_id and "preferUserId" not in user:
         extra["preferUserId"] = True
     return {**user, **extra} if extra else user
+
+
+def by_user_id_without_email(user: dict[str, Any]) -> dict[str, Any] | None:
+    """A user update addressed by its userId alone, without any email; None without a userId.
+
+    A registered customer keeps a profile when Iterable refuses their email as malformed: the
+    userId is a documented identifier in hybrid and userID-based projects (Iterable KB "Project
+    Types"), and updating by userId alone is allowed there (Swagger OptionalApiUser: "Provide an
+    email or a userId").
+    """
+    data = dict(user.get("dataFields") or {})
+    user_id = user.get("userId") or data.get("userId")
+    if not isinstance(user_id, str) or not user_id:
+        return None
+    data.pop("email", None)
+    data.pop("userId", None)
+    update = {k: v for k, v in user.items() if k not in ("email", "userId", "dataFields")}
+    update["userId"] = user_id
+    if data:
+        update["dataFields"] = data
+    return update

@@ -73,6 +73,16 @@ DELETE_USER_BY_USER_ID = Endpoint(
     100.0,
     "Iterable: 100 req/s per project",
 )
+USERS_UPDATE_EMAIL = Endpoint(
+    "users_update_email",
+    "POST",
+    "/api/users/updateEmail",
+    10.0,
+    "not documented by Iterable; conservative",
+)
+USERS_MERGE = Endpoint(
+    "users_merge", "POST", "/api/users/merge", 50.0, "Iterable: 50 req/s per API key"
+)
 
 ALL_ENDPOINTS = (
     USERS_BULK_UPDATE,
@@ -85,6 +95,8 @@ ALL_ENDPOINTS = (
     UPDATE_CART,
     DELETE_USER_BY_EMAIL,
     DELETE_USER_BY_USER_ID,
+    USERS_UPDATE_EMAIL,
+    USERS_MERGE,
 )
 
 MAX_ITEMS_PER_BULK_REQUEST = 1000  # users, events and catalog documents per request

@@ -58,10 +58,17 @@ class Runtime:
             return self.settings.stream_operations[stream_name]
         return stream_name if stream_name in OPERATIONS else None
 
-    def dead_letter(self, letters: list[DeadLetter]) -> None:
+    def dead_letter(self, letters: list[DeadLetter], *, record_loaded: bool = False) -> None:
+        """Write dead letters and count them; one carrying Iterable's answer is also counted as
+        a refusal by its rule. `record_loaded`: the letters report a part Iterable refused of
+        records that were loaded without it (not counted as dead-lettered records)."""
         self.dead_letters.write(letters)
         for letter in letters:
-            self.stats.dead_lettered(letter.operation or f"stream:{letter.stream}")
+            operation = letter.operation or f"stream:{letter.stream}"
+            if not record_loaded:
+                self.stats.dead_lettered(operation)
+            if letter.iterable_answer is not None and letter.rule:
+                self.stats.refused(operation, letter.rule)
 
     def close(self) -> None:
         self.client.close()

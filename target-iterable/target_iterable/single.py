@@ -26,6 +26,8 @@ from target_iterable.endpoints import (
     DELETE_USER_BY_USER_ID,
     TRACK_PURCHASE,
     UPDATE_CART,
+    USERS_MERGE,
+    USERS_UPDATE_EMAIL,
     Endpoint,
 )
 from target_iterable.runtime import Runtime
@@ -49,6 +51,10 @@ class SingleSender:
 
     def accepts(self, answer: Answer) -> bool:
         return answer.ok
+
+    def follow_up(self, record: dict[str, Any], answer: Answer) -> Answer:
+        """The answer that decides the record's fate (a refusal may call for another request)."""
+        return answer
 
     def user_key(self, record: dict[str, Any]) -> str:
         """Whose record this is: one user's records are sent one after the other, in order."""
@@ -93,6 +99,7 @@ class SingleSender:
             self.runtime.dead_letter([letter])
             return
         answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
+        answer = self.follow_up(record, answer)
         if self.accepts(answer):
             self.accepted(record, receipt)
             return
@@ -186,3 +193,41 @@ def profile_update(user: dict[str, Any]) -> dict[str, Any] | None:
 def strip_profile_data(record: dict[str, Any]) -> dict[str, Any]:
     user = {key: value for key, value in record["user"].items() if key != "dataFields"}
     return {**record, "user": user}
+
+
+class EmailChangesSender(SingleSender):
+    """Email changes of email-based projects, before any other record of the user is sent.
+
+    `users/updateEmail` moves the profile, "All profile data and events will be migrated"; it
+    "Returns an error if the new email already exists" (Swagger). Then the new email's profile
+    absorbs the old one with `users/merge` (Iterable KB "Merging User Profiles": the source's
+    events and the fields the destination lacks are copied, the source is deleted), so the person
+    is one user either way. An old email Iterable never had (400 "User does not exist") needs no
+    move: the new email's records create the user.
+    """
+
+    operation = "email_changes"
+
+    def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
+        body = {"currentEmail": record["currentEmail"], "newEmail": record["newEmail"]}
+        return USERS_UPDATE_EMAIL, encoding.dumps(body), {}
+
+    def user_key(self, record: dict[str, Any]) -> str:
+        return ""  # one after the other, in order: a→b then b→c must not swap
+
+    def follow_up(self, record: dict[str, Any], answer: Answer) -> Answer:
+        if answer.status != 409 or answer.code != "EmailAlreadyExists":
+            return answer
+        self.runtime.logger.info(
+            "users/updateEmail: the new email has a profile already; merging the old one into it"
+        )
+        body = {"sourceEmail": record["currentEmail"], "destinationEmail": record["newEmail"]}
+        return self.runtime.client.call(USERS_MERGE, body=encoding.dumps(body))
+
+    def accepts(self, answer: Answer) -> bool:
+        return answer.ok or (answer.status == 400 and "does not exist" in answer.message)
+
+    def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
+        super().accepted(record, receipt)
+        # What the ledger knew of the old email's fields is about a profile that is gone.
+        self.runtime.changes.user_deleted({"email": record["currentEmail"]})

@@ -23,7 +23,12 @@ from target_iterable.contract import encoding
 from target_iterable.contract.dead_letters import DeadLetter
 from target_iterable.endpoints import MAX_CATALOG_ITEM_BYTES, MAX_ITEMS_PER_BULK_REQUEST
 from target_iterable.runtime import HasRuntime, Runtime
-from target_iterable.single import CartsSender, PurchasesSender, UserDeletionsSender
+from target_iterable.single import (
+    CartsSender,
+    EmailChangesSender,
+    PurchasesSender,
+    UserDeletionsSender,
+)
 from target_iterable.validation import Problem, RecordValidator, structure_problem
 
 
@@ -36,17 +41,26 @@ class Sender(Protocol):
 # What must be in Iterable before an operation's batch is sent: events need their users (Iterable
 # refuses events of unknown users), a purchase empties the user's cart so carts go after
 # purchases, and deletions go last (a later update would bring the user back).
+# An email change goes before every other record of its user (they carry the new email).
 SEND_AFTER: dict[str, frozenset[str]] = {
-    "users": frozenset(),
+    "email_changes": frozenset(),
+    "users": frozenset({"email_changes"}),
     "catalog_items": frozenset(),
-    "events": frozenset({"users"}),
-    "purchases": frozenset({"users"}),
-    "carts": frozenset({"users", "purchases"}),
-    "user_deletions": frozenset({"users", "events", "purchases", "carts"}),
+    "events": frozenset({"email_changes", "users"}),
+    "purchases": frozenset({"email_changes", "users"}),
+    "carts": frozenset({"email_changes", "users", "purchases"}),
+    "user_deletions": frozenset({"email_changes", "users", "events", "purchases", "carts"}),
 }
 # Drain stages at the end of a run: each stage's sinks in parallel, stages in order.
-DRAIN_STAGE = {"users": 0, "catalog_items": 0, "events": 1, "purchases": 1, "carts": 2}
-LAST_STAGE = 3
+DRAIN_STAGE = {
+    "email_changes": 0,
+    "users": 1,
+    "catalog_items": 1,
+    "events": 2,
+    "purchases": 2,
+    "carts": 3,
+}
+LAST_STAGE = 4
 
 
 class _RuntimeSink(BatchSink):
@@ -233,6 +247,11 @@ class CatalogItemsSink(IterableSink):
         super().send(records)
 
 
+class EmailChangesSink(IterableSink):
+    operation = "email_changes"
+    sender_class = EmailChangesSender
+
+
 class UserDeletionsSink(IterableSink):
     operation = "user_deletions"
     sender_class = UserDeletionsSender
@@ -247,6 +266,7 @@ SINKS: dict[str, type[IterableSink]] = {
         CartsSink,
         CatalogItemsSink,
         UserDeletionsSink,
+        EmailChangesSink,
     )
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 
@@ -14,6 +14,13 @@ class OperationCounts:
     dead_lettered: int = 0
     unchanged: int = 0  # not sent: Iterable already has it (the delivery ledger says so)
     historical: int = 0  # not sent: happened before `historical_cutoff`
+    # Refused by Iterable, by the rule that refused them (a failedUpdates list, an error code).
+    refused: Counter[str] = field(default_factory=Counter)
+    # Failures Iterable counted (`failCount`) but named no record for: those records are neither
+    # counted as accepted nor recorded in the ledger.
+    untraced: int = 0
+    # Users whose email Iterable refused, written by their userId without it (the email reported).
+    written_without_email: int = 0
 
 
 @dataclass
@@ -46,6 +53,18 @@ class RunStats:
         with self._lock:
             self.operations[operation].dead_lettered += count
 
+    def refused(self, operation: str, rule: str) -> None:
+        with self._lock:
+            self.operations[operation].refused[rule] += 1
+
+    def untraced(self, operation: str, count: int) -> None:
+        with self._lock:
+            self.operations[operation].untraced += count
+
+    def written_without_email(self, operation: str) -> None:
+        with self._lock:
+            self.operations[operation].written_without_email += 1
+
     def unchanged(self, operation: str, count: int = 1) -> None:
         with self._lock:
             self.operations[operation].unchanged += count
@@ -75,7 +94,19 @@ class RunStats:
                 f"{name}: received={c.received} accepted={c.accepted} "
                 f"dead_lettered={c.dead_lettered} unchanged={c.unchanged}"
                 + (f" before_historical_cutoff={c.historical}" if c.historical else "")
+                + (f" untraced_failures={c.untraced}" if c.untraced else "")
+                + (
+                    f" written_by_user_id_without_refused_email={c.written_without_email}"
+                    if c.written_without_email
+                    else ""
+                )
                 for name, c in sorted(self.operations.items())
+            ]
+            lines += [
+                f"{name} refused by Iterable: "
+                + " ".join(f"{rule}={n}" for rule, n in sorted(c.refused.items()))
+                for name, c in sorted(self.operations.items())
+                if c.refused
             ]
             lines += [
                 f"{name}: requests={c.requests} retries={c.retries} rate_limited={c.rate_limited} "

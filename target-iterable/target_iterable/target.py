@@ -102,7 +102,8 @@ class TargetIterable(Target):
             return UnknownStreamSink
         msg = (
             f"Stream {stream_name!r} maps to no Iterable operation. Name the stream after an "
-            "operation (users, events, purchases, carts, catalog_items, user_deletions), map it "
+            "operation (users, events, purchases, carts, catalog_items, user_deletions, "
+            "email_changes), map it "
             "in the stream_operations setting, or set unknown_streams to dead_letter"
         )
         raise UnknownStreamError(msg)

@@ -16,6 +16,7 @@ import jsonschema
 from map_bigcommerce_iterable.mapper import BigCommerceToIterableMapper
 from target_iterable.contract import operation_schema
 from target_iterable.contract.state_marker import MARKER_BOOKMARK
+from target_iterable.target import TargetIterable
 
 from .records import to_lines
 
@@ -80,3 +81,23 @@ def validate_output(lines: list[str]) -> None:
             stream = message["stream"]
             assert stream in announced, f"RECORD on {stream} before its SCHEMA"
             jsonschema.Draft7Validator(operation_schema(stream)).validate(message["record"])
+
+
+def load_into_iterable(
+    lines: list[str], api_url: str, api_key: str, folder: Path
+) -> list[dict[str, Any]]:
+    """The target, in this process, loads mapper output into an Iterable (emulator); its dead
+    letters. The ledger lives in `folder`, so later calls are later runs."""
+    letters = folder / "target-dead-letters.jsonl"
+    letters.unlink(missing_ok=True)
+    config = {
+        "api_key": api_key,
+        "api_url": api_url,
+        "dead_letter_path": str(letters),
+        "database_url": f"sqlite:///{folder / 'ledger.sqlite'}",
+    }
+    with redirect_stdout(io.StringIO()):
+        TargetIterable(config=config).listen(io.StringIO("\n".join(lines) + "\n"))
+    if not letters.exists():
+        return []
+    return [json.loads(line) for line in letters.read_text().splitlines() if line.strip()]

@@ -147,3 +147,39 @@ def test_the_cli_counts_dead_letters_and_logs_each_naming_stream_id_and_field(
     assert "dead-lettered 1 record(s) to" in result.stderr
     assert [p["id"] for p in records(result.stdout.splitlines(), "purchases")] == ["store1-10"]
     assert len(read_dead_letters(Path(config["dead_letter_path"]))) == 1
+
+
+def test_unresolvable_identities_are_dead_lettered_with_the_reason(tmp_path: Path) -> None:
+    """Nobody to address in Iterable: the record is dead-lettered, the rest goes through."""
+    config = {**config_in(tmp_path, "run"), "identity_mode": "email"}
+    lines = run_in_process(
+        r.messages(
+            ("orders", r.order(1, email="")),  # a guest order without an email
+            ("customers", r.customer(7, "not-an-email")),  # email-based: email is the key
+            ("orders", r.order(2, email="a@example.com")),
+        ),
+        config,
+    )
+    assert [p["id"] for p in records(lines, "purchases")] == ["store1-2"]
+    letters = read_dead_letters(Path(config["dead_letter_path"]))
+    assert [(e["stream"], e["field"]) for e in letters] == [
+        ("orders", "billing_address.email"),
+        ("customers", "email"),
+    ]
+    assert all("unresolvable identity" in e["reason"] for e in letters)
+
+
+def test_a_registered_customer_with_an_unusable_email_is_written_by_user_id(
+    tmp_path: Path,
+) -> None:
+    for mode in ("hybrid", "user_id"):
+        config = {**config_in(tmp_path, mode), "identity_mode": mode}
+        lines = run_in_process(r.messages(("customers", r.customer(7, "bob at example"))), config)
+        (user,) = records(lines, "users")
+        assert "email" not in user
+        assert "email" not in user.get("dataFields", {})
+        assert user["userId"] == "bc-store1-7"
+        (letter,) = read_dead_letters(Path(config["dead_letter_path"]))
+        assert (letter["stream"], letter["field"]) == ("customers", "email")
+        assert "bob at example" in letter["reason"]
+        assert "written by userId" in letter["reason"]

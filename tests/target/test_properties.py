@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from target_iterable.answers import partial_refusals
-from target_iterable.bulk import BulkSender, Item
+from target_iterable.bulk import BulkSender, Item, UsersSender
 from target_iterable.client import Answer
 from target_iterable.endpoints import MAX_BULK_BODY_BYTES
 from target_iterable.runtime import Runtime
@@ -58,4 +58,52 @@ def test_every_record_of_a_refused_email_is_refused_and_no_other(
 
     assert {r.index for r in refusals} == {i for i, e in enumerate(records) if e in refused}
     assert all(r.rule == "failedUpdates.notFoundEmails" and r.field == "email" for r in refusals)
+    assert unmatched == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    updates=st.lists(st.tuples(emails, st.one_of(st.none(), emails)), max_size=30),
+    per_request=st.integers(min_value=1, max_value=10),
+)
+def test_no_users_request_carries_one_identifier_twice(
+    updates: list[tuple[str, str | None]], per_request: int
+) -> None:
+    """Iterable lists refused identifiers; a refusal may depend on the rest of the update, so one
+    identifier (top level or in dataFields) appears in at most one update of a request."""
+    sender = UsersSender.__new__(UsersSender)  # packing needs no runtime
+    sender.per_request = per_request
+    records = [
+        {"email": email, "dataFields": {"email": new}} if new else {"email": email}
+        for email, new in updates
+    ]
+    items = [Item(record, "{}", "users") for record in records]
+    chunks = list(sender._chunks(items))
+
+    assert [item for chunk in chunks for item in chunk] == items
+    for chunk in chunks:
+        held = [sender.unique_identifiers(item.record) for item in chunk]
+        assert sum(len(keys) for keys in held) == len(set().union(*held))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    records=st.lists(st.tuples(emails, emails), max_size=12), refused=st.sets(emails, max_size=4)
+)
+def test_identifiers_listed_from_data_fields_are_traced(
+    records: list[tuple[str, str]], refused: set[str]
+) -> None:
+    batch: list[dict[str, Any]] = [
+        {"userId": f"u{i}", "dataFields": {"email": email}} for i, (email, _) in enumerate(records)
+    ]
+    failing = [i for i, (email, _) in enumerate(records) if email in refused]
+    answer = Answer(
+        status=200,
+        body={"failCount": len(failing), "failedUpdates": {"invalidEmails": sorted(refused)}},
+        text="",
+    )
+    refusals, unmatched = partial_refusals(batch, answer, in_data_fields=True)
+
+    assert [r.index for r in refusals] == failing
+    assert all(r.field == "dataFields.email" for r in refusals)
     assert unmatched == 0

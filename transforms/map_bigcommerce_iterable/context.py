@@ -38,6 +38,8 @@ class MapperContext:
     guard: FieldTypeGuard = field(default_factory=FieldTypeGuard)
     skipped: Counter[str] = field(default_factory=Counter)
     phone_problems: Counter[str] = field(default_factory=Counter)
+    # Parts of the current record left out of what was emitted, each to be dead-lettered with it.
+    reports: list[NormalisationError] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.namer = EventNamer(self.settings)
@@ -69,6 +71,7 @@ class MapperContext:
         self.phones.undo_record()
         self.guard.undo_record()
         self.skipped, self.phone_problems = self._counts_before
+        self.reports.clear()
 
     # -- store facts -------------------------------------------------------------------------
 
@@ -151,6 +154,16 @@ class MapperContext:
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
+
+    def report(self, problem: NormalisationError, summary: str) -> None:
+        """A part of the record that was left out (the rest was mapped): dead-lettered with the
+        record, and counted under `summary`."""
+        self.reports.append(problem)
+        self.skip(summary)
+
+    def take_reports(self) -> list[NormalisationError]:
+        reports, self.reports = self.reports, []
+        return reports
 
 
 def require_store_hash(stream: str, record: dict[str, Any]) -> str:

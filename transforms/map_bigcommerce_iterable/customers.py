@@ -15,10 +15,12 @@ from map_bigcommerce_iterable.context import MapperContext, require_id, require_
 from map_bigcommerce_iterable.identity import Identity
 from map_bigcommerce_iterable.lifecycle import emit_account_created
 from map_bigcommerce_iterable.normalise import (
+    NormalisationError,
     field_name,
     integer,
     iterable_date,
     money,
+    normalise_email,
     parse_timestamp,
     text,
     to_decimal,
@@ -50,8 +52,20 @@ def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
     customer_id = require_id("customers", record)
     identity = ctx.resolver.resolve(store_hash, customer_id, record.get("email"))
     if identity is None:
-        ctx.skip("customer without a usable email")
-        return
+        msg = (
+            f"customers record {customer_id}: unresolvable identity: no usable email, and an "
+            "email-based project identifies people by email"
+        )
+        raise NormalisationError(msg, "customers.email")
+    if text(record.get("email")) and normalise_email(record.get("email")) is None:
+        # Hybrid and userID-based projects: the customer is addressed by userId; the address is
+        # reported, never dropped in silence.
+        problem = NormalisationError(
+            f"customers record {customer_id}: email {record.get('email')!r} is not a usable "
+            f"address; the customer is written by userId {identity.key.get('userId')} without it",
+            "customers.email",
+        )
+        ctx.report(problem, "unusable email of a registered customer (written by userId)")
     facts = ctx.store_facts(store_hash)
     address = _first_address(record.get("addresses"))
     phone = text(record.get("phone")) or text(address.get("phone"))
@@ -93,8 +107,8 @@ def handle_subscribers(ctx: MapperContext, record: dict[str, Any]) -> None:
     store_hash = require_store_hash("subscribers", record)
     identity = ctx.resolver.resolve(store_hash, None, record.get("email"))
     if identity is None:
-        ctx.skip("subscriber without a usable email")
-        return
+        msg = f"subscribers record {record.get('id')!r}: unresolvable identity: no usable email"
+        raise NormalisationError(msg, "subscribers.email")
     fields = {
         **identity.profile_fields,
         **store_fields(ctx, identity, store_hash),

@@ -33,6 +33,7 @@ class IdentityResolver:
     def __init__(self, store: EmbeddedStore, settings: MapperSettings) -> None:
         self._store = store
         self._settings = settings
+        self._email_changes: list[tuple[str, str]] = []
         store.check_meta("identity_mode", settings.identity_mode)
         store.check_meta("identity_scope", settings.identity_scope)
 
@@ -128,7 +129,16 @@ class IdentityResolver:
             return person
         changed = Person(person.id, email_key, person.user_id, person.registered)
         self._store.update_person(changed)
+        if self._settings.identity_mode == "email" and person.email_key:
+            # Email is the key: Iterable must move the profile before anything is sent under the
+            # new email (users/updateEmail), or the person becomes two users.
+            self._email_changes.append((person.email_key, email_key))
         return changed
+
+    def take_email_changes(self) -> list[tuple[str, str]]:
+        """(old, new) emails of people whose key changed since the last call."""
+        changes, self._email_changes = self._email_changes, []
+        return changes
 
     def _customer_user_id(self, store_hash: str, customer_id: int) -> str:
         user_id = self._settings.user_id_template.format(

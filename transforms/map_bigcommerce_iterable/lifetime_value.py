@@ -46,7 +46,9 @@ def lifetime_value(store: EmbeddedStore, person_id: int) -> dict[str, Any]:
     for store_hash, row in convertible:
         refunded = max(row.refunded, store.refunded_total(store_hash, row.order_id))
         net = max(row.total - refunded, Decimal(0))
-        total += net * (row.ltv_factor or Decimal(1))
+        # Rounded per order, as each purchase's `total` is: the sum of a person's purchases in
+        # Iterable and their lifetime value then agree to the cent.
+        total += round_money(net * (row.ltv_factor or Decimal(1)), currency)
     count = len(convertible)
     dates = sorted(row.date_created for _, row in convertible if row.date_created)
     return {

@@ -74,6 +74,7 @@ OUTPUT_KEYS: dict[str, list[str]] = {
     "purchases": ["id"],
     "carts": [],
     "catalog_items": ["itemId"],
+    "email_changes": [],
 }
 
 
@@ -145,10 +146,17 @@ class BigCommerceToIterableMapper(InlineMapper):
             handler(self._ctx, record)
         except NormalisationError as exc:
             self._ctx.undo_record()
+            self._ctx.resolver.take_email_changes()  # undone with the store
             self._drop_output_after(*lengths)
             self._dead_letter(stream, record, exc)
         else:
             self._ctx.end_record()
+            # The target sends these before any other record of the person (they carry the
+            # new email), whatever their place in the output.
+            for old, new in self._ctx.resolver.take_email_changes():
+                self._emit("email_changes", {"currentEmail": old, "newEmail": new})
+            for problem in self._ctx.take_reports():
+                self._dead_letter(stream, record, problem)
         buffered = max(len(self._ctx.users), len(self._after_users))
         if buffered >= self.settings.user_buffer_size:
             self._checkpoint()  # bounded memory; emitting users (and the held STATE) early is safe

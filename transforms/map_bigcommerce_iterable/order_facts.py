@@ -16,6 +16,7 @@ from map_bigcommerce_iterable.normalise import (
     integer,
     money,
     parse_timestamp,
+    round_money,
     text,
     to_decimal,
 )
@@ -35,7 +36,6 @@ class OrderFacts:
     refunded: Decimal
     ltv_currency: str
     ltv_factor: Decimal | None
-    reporting_factor: Decimal | None
     created: datetime | None
     modified: datetime | None
     locale: str | None
@@ -96,8 +96,7 @@ class OrderFacts:
                 store_rate=store_rate,
             )
 
-        reporting = settings.reporting_currency
-        ltv_currency = reporting or store_currency
+        ltv_currency = settings.reporting_currency or store_currency
         return cls(
             store_hash=store.store_hash,
             order_id=order_id,
@@ -109,7 +108,6 @@ class OrderFacts:
             or Decimal(0),
             ltv_currency=ltv_currency,
             ltv_factor=factor(ltv_currency),
-            reporting_factor=factor(reporting) if reporting else None,
             created=parse_timestamp(record.get("date_created"), "orders.date_created"),
             modified=parse_timestamp(record.get("date_modified"), "orders.date_modified"),
             locale=text(record.get("customer_locale")) or store.locale,
@@ -129,3 +127,25 @@ class OrderFacts:
 
     def money(self, record: dict[str, Any], field: str) -> float | None:
         return money(record.get(field), self.currency, f"orders.{field}")
+
+    @property
+    def revenue_currency(self) -> str:
+        """The currency purchase totals, line prices and lifetime value are expressed in: the
+        reporting currency, else the store's default; the order's own when not convertible."""
+        return self.ltv_currency if self.ltv_factor is not None else self.currency
+
+    def in_revenue_currency(self, amount: Decimal | None) -> Decimal | None:
+        """An order-currency amount in the revenue currency, rounded to its minor unit (each order
+        rounded once, so purchase totals and lifetime value add up to the cent)."""
+        if amount is None:
+            return None
+        converted = amount * self.ltv_factor if self.ltv_factor is not None else amount
+        return round_money(converted, self.revenue_currency)
+
+    def revenue_money(self, value: Any, field: str) -> float | None:
+        """A money field of the order (or a line item) as a JSON double in the revenue currency."""
+        amount = to_decimal(value, field)
+        if amount is None:
+            return None
+        converted = amount * self.ltv_factor if self.ltv_factor is not None else amount
+        return money(converted, self.revenue_currency, field)  # rounded once, errors named

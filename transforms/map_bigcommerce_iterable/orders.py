@@ -14,6 +14,7 @@ from map_bigcommerce_iterable.identity import Identity
 from map_bigcommerce_iterable.ids import purchase_id
 from map_bigcommerce_iterable.lifecycle import emit_lifecycle_events, emit_purchase_milestone
 from map_bigcommerce_iterable.normalise import (
+    NormalisationError,
     catalog_safe,
     integer,
     iterable_date,
@@ -35,8 +36,16 @@ def handle_orders(ctx: MapperContext, record: dict[str, Any]) -> None:
         store_hash, customer_id, billing.get("email"), account_email=False
     )
     if identity is None:
-        ctx.skip("order without a customer or billing email")
-        return
+        why = (
+            "an email-based project identifies people by email"
+            if customer_id
+            else "no customer_id either (a guest order)"
+        )
+        msg = (
+            f"orders record {order_id}: unresolvable identity: no usable billing_address.email, "
+            f"{why}"
+        )
+        raise NormalisationError(msg, "orders.billing_address.email")
     order = OrderFacts.read(ctx, store_hash, order_id, record)
     previous_person = ctx.store.order_person(store_hash, order_id)
     ctx.store.put_order(store_hash, order_id, order.ledger_values(identity.person_id))
@@ -125,11 +134,13 @@ def _purchase(
             if isinstance(item, dict)
         ),
     }
-    reporting = ctx.settings.reporting_currency
-    if reporting and order.reporting_factor is not None:
-        data_fields["reportingCurrency"] = reporting
-        data_fields["totalInReportingCurrency"] = money(
-            order.total * order.reporting_factor, reporting, "orders.total_inc_tax"
+    # Iterable's purchase `total` has no currency (Swagger TrackPurchaseRequest.total: "Total order
+    # dollar amount"): it is sent in one revenue currency for the whole project; the order's own
+    # currency and amounts stay in `currencyCode` and the other amount fields.
+    data_fields["revenueCurrency"] = order.revenue_currency
+    if order.ltv_factor is None:
+        ctx.skip(
+            f"purchase total left in {order.currency} (no exchange rate to {order.ltv_currency})"
         )
     purchase: dict[str, Any] = {
         "id": purchase_id(order.store_hash, order.order_id),
@@ -139,7 +150,7 @@ def _purchase(
             for item in record.get("line_items") or []
             if isinstance(item, dict)
         ],
-        "total": money(order.total, order.currency, "orders.total_inc_tax"),
+        "total": order.revenue_money(order.total, "orders.total_inc_tax"),
         "dataFields": ctx.guard.check(
             "purchases", {k: v for k, v in data_fields.items() if v is not None}
         ),
@@ -182,7 +193,7 @@ def _line_item(ctx: MapperContext, order: OrderFacts, item: dict[str, Any]) -> d
         "id": item_id,
         "sku": sku,
         "name": text(item.get("name")) or sku or item_id,
-        "price": money(item.get(price_field), order.currency, f"orders.line_items.{price_field}")
+        "price": order.revenue_money(item.get(price_field), f"orders.line_items.{price_field}")
         or 0.0,
         "quantity": max(integer(item.get("quantity"), "orders.line_items.quantity") or 0, 0),
         "categories": product.get("categories") or None,

@@ -142,9 +142,10 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         "reporting_currency",
         th.StringType(pattern=_CURRENCY),
         description=(
-            "ISO 4217 code. When set, lifetime value is kept in this currency and purchases "
-            "carry `totalInReportingCurrency`, converted with the order's exchange rate "
-            "(and the store's currency rates when the reporting currency is not the store's)."
+            "ISO 4217 code of the revenue currency: purchase totals, line prices and lifetime "
+            "value are expressed in it, converted with each order's own exchange rate (and the "
+            "store's currency rates when it is not the store's). Default: the store's default "
+            "currency. The order's own currency and amounts stay in the purchase's dataFields."
         ),
     ),
     th.Property(

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from sandbox.iterable import catalogs, commerce, events, export, users
+from sandbox.iterable import catalogs, commerce, events, export, identity_changes, users
 from sandbox.iterable.emulator import IterableEmulator
 from sandbox.iterable.errors import IterableError, json_response, success
 from sandbox.iterable.validation import validate_body
@@ -104,6 +104,14 @@ class IterableApi:
 
     def delete_by_user_id(self, request: Request, body: Any) -> Response:
         return success(users.delete_by_user_id(self.state, request.path_params["userId"]))
+
+    def update_email(self, request: Request, body: Any) -> Response:
+        identity_changes.update_email(self.state, body)
+        return success("")
+
+    def merge(self, request: Request, body: Any) -> Response:
+        identity_changes.merge(self.state, body)
+        return success("")
 
     def forget(self, request: Request, body: Any) -> Response:
         users.forget(self.state, email=body.get("email"), user_id=body.get("userId"))
@@ -217,6 +225,10 @@ class IterableApi:
             Route("/api/users/byUserId", e(self.get_by_user_id, rate="users/get"), methods=["GET"]),
             Route("/api/users/forget", e(self.forget, rate="users/forget",
                   definition="UserRequest"), methods=["POST"]),
+            Route("/api/users/updateEmail", e(self.update_email,
+                  definition="UpdateEmailRequest"), methods=["POST"]),
+            Route("/api/users/merge", e(self.merge, rate="users/merge",
+                  definition="MergeUsersRequest"), methods=["POST"]),
             Route("/api/users/byUserId/{userId:path}", e(self.get_by_user_id, rate="users/get"),
                   methods=["GET"]),
             Route("/api/users/byUserId/{userId:path}", e(self.delete_by_user_id,

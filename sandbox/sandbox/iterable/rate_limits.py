@@ -20,6 +20,7 @@ DEFAULT_RATE_LIMITS: dict[str, float] = {
     "users/get": 100.0,  # getByEmail, byUserId, GET users/{email}
     "users/delete": 100.0,  # DELETE users/{email}, users/byUserId/{userId}
     "users/forget": 3.0,
+    "users/merge": 50.0,  # per API key (Swagger users/merge)
     "events/track": 2000.0,
     "events/trackBulk": 10.0,
     # Not stated by Iterable (UNCONFIRMED); a moderate default a target must pace itself against.

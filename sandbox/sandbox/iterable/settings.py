@@ -30,6 +30,13 @@ class EmulatorSettings:
     # UNCONFIRMED: FailedEventUpdates has notFoundEmails/notFoundUserIds, so events for users
     # that do not exist fail; False lets events create them instead.
     events_require_existing_user: bool = True
+    # UNCONFIRMED: what does users/bulkUpdate do with a user whose dataFields contradict a field's
+    # type? Swagger's FailedUserUpdates lists `invalidDataEmails` / `invalidDataUserIds`: users "not
+    # updated because of invalid data in dataFields other than an invalid email or userId"; a
+    # third-party client (block/iterable-go) says one bad message fails the whole batch (400).
+    # False = the whole request fails (400 RequestFieldsTypesMismatched); True = only that user
+    # fails, listed by its identifier in invalidData*, and the others are written.
+    bulk_invalid_data_per_user: bool = False
     # createdAt must be unix seconds; a value >= 1e11 (year 5138) is a millisecond timestamp.
     reject_millisecond_created_at: bool = True
     # Iterable processes writes asynchronously: REST reads (GET users, export) see a user, event or

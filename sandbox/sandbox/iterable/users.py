@@ -61,6 +61,8 @@ def bulk_update(
     mismatches: list[Mismatch] = []
     filtered: set[str] = set()
     for index, user in enumerate(users):
+        per_user = settings.bulk_invalid_data_per_user
+        before = {c: dict(fields) for c, fields in staged.new.items()} if per_user else {}
         prepared, found = prepare_user(
             state,
             settings,
@@ -69,10 +71,14 @@ def bulk_update(
             f"obj.users[{index}]",
             create_new_fields=body.get("createNewFields"),
         )
-        mismatches.extend(found)
         if isinstance(prepared, IdentityProblem):
             failed[prepared.kind].append(prepared.identifier)
+        elif found and per_user:
+            kind, identifier = _invalid_data_listing(prepared)
+            failed[kind].append(identifier)
+            staged.new = before  # the types a refused user would have created are not kept
         else:
+            mismatches.extend(found)
             prepared_users.append(prepared)
             filtered.update(prepared.filtered_out)
     if mismatches:
@@ -98,6 +104,18 @@ def bulk_update(
         "invalidUserIds": list(failed["invalidUserIds"]),
         "failedUpdates": failed,
     }
+
+
+def _invalid_data_listing(prepared: PreparedUser) -> tuple[str, str]:
+    """Where a user refused for its dataFields is listed: by the identifier it was sent with.
+
+    Swagger `FailedUserUpdates.invalidDataEmails` / `invalidDataUserIds`: "not updated because of
+    invalid data in dataFields other than an invalid email or userId".
+    """
+    if prepared.email is not None:
+        return "invalidDataEmails", prepared.email
+    assert prepared.user_id is not None
+    return "invalidDataUserIds", prepared.user_id
 
 
 def get_user(

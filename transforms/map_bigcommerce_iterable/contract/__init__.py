@@ -18,7 +18,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-OPERATIONS = ("users", "events", "purchases", "carts", "catalog_items", "user_deletions")
+OPERATIONS = (
+    "users",
+    "events",
+    "purchases",
+    "carts",
+    "catalog_items",
+    "user_deletions",
+    "email_changes",
+)
 
 
 @cache
