@@ -62,6 +62,70 @@ def test_locale_falls_back_from_the_order_to_the_store_and_is_remembered(tmp_pat
     assert _user(_run(tmp_path, [("orders", later)]), "de@example.com")["locale"] == "de-DE"
 
 
+def _locale_history() -> dict[str, tuple[str, dict[str, Any]]]:
+    """One registered shopper: an older order in en-US, a newer one in de-DE, and a customer
+    record modified after both (it has no locale of its own)."""
+    email = "moved@example.com"
+    return {
+        "older": (
+            "orders",
+            r.order(
+                1,
+                customer_id=7,
+                email=email,
+                customer_locale="en-US",
+                date_created="2024-02-01T00:00:00+00:00",
+            ),
+        ),
+        "newer": (
+            "orders",
+            r.order(
+                2,
+                customer_id=7,
+                email=email,
+                customer_locale="de-DE",
+                date_created="2024-03-01T00:00:00+00:00",
+            ),
+        ),
+        "customer": (
+            "customers",
+            r.customer(7, email, date_modified="2024-04-01T00:00:00+00:00"),
+        ),
+    }
+
+
+def test_the_newest_orders_locale_wins_whatever_the_reading_order(tmp_path: Path) -> None:
+    history = _locale_history()
+    state = {"type": "STATE", "value": {"bookmarks": {}}}
+    # A checkpoint between records: each is read as in a sync spread over pages.
+    forward = [history["older"], state, history["newer"], state, history["customer"], state]
+    backward = [history["newer"], state, history["older"], state, history["customer"], state]
+    first = tmp_path / "forward"
+    second = tmp_path / "backward"
+    first.mkdir()
+    second.mkdir()
+
+    def final_locale(lines: list[str]) -> str:
+        sent = [
+            u["dataFields"]["locale"]
+            for u in records(lines, "users")
+            if "locale" in u.get("dataFields", {})
+        ]
+        return sent[-1]
+
+    assert final_locale(_run(first, forward)) == "de-DE"
+    assert final_locale(_run(second, backward)) == "de-DE"
+    # A full re-read in another order (no STATE, the same store) never carries another
+    # locale: the target's ledger drops a field whose value Iterable has, so nothing is sent.
+    for path, again in ((first, backward), (second, forward)):
+        resent = {
+            u["dataFields"]["locale"]
+            for u in records(_run(path, again), "users")
+            if "locale" in u.get("dataFields", {})
+        }
+        assert resent <= {"de-DE"}, resent
+
+
 def test_locale_uses_language_then_the_default_locale_setting(tmp_path: Path) -> None:
     without_locale = {**r.store_settings(), "locale": None, "language": "es"}
     lines = _run(tmp_path, [("store_settings", without_locale), ("orders", r.order(1))])

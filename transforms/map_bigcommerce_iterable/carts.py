@@ -12,7 +12,7 @@ import string
 from typing import Any
 
 from map_bigcommerce_iterable.context import MapperContext, require_store_hash
-from map_bigcommerce_iterable.customers import store_fields
+from map_bigcommerce_iterable.customers import offer_store_fields
 from map_bigcommerce_iterable.identity import Identity
 from map_bigcommerce_iterable.normalise import (
     catalog_safe,
@@ -60,9 +60,8 @@ def handle_cart_events(ctx: MapperContext, record: dict[str, Any]) -> None:
         return
     ctx.store.put_cart(store_hash, cart_id, identity.person_id)
     # The target sends users first: make sure the person exists before their cart or events.
-    ctx.update_user(
-        identity, {**identity.profile_fields, **store_fields(ctx, identity, store_hash)}, None
-    )
+    offer_store_fields(ctx, identity, store_hash)
+    ctx.update_user(identity, identity.profile_fields, None)
     stamp = unix_seconds(record.get("created_at"), "cart_events.created_at")
     if action in _CHANGE_ACTIONS:
         if cart is None:

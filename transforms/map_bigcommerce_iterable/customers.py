@@ -7,6 +7,7 @@ re-subscribes anyone. Phone numbers go to `phone` as typed and, in E.164, to `ph
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,15 +26,17 @@ from map_bigcommerce_iterable.normalise import (
     text,
     to_decimal,
 )
+from map_bigcommerce_iterable.users import source_stamp, supersedes
 
 
-def store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> dict[str, Any]:
-    """Store, currency, time zone, and the locale: the shopper's own (the latest order's
+def offer_store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> None:
+    """Store, currency, time zone, and the locale: the shopper's own (the newest order's
     `customer_locale`, remembered) else the store's default language.
 
     The store's values are offered as the weakest (no date of their own): a record's own dated
     value wins over them, and a re-read record cannot turn a shopper's locale back to the
-    store's. Returns the shopper's own locale, if known, for the caller's dated update.
+    store's. The shopper's own locale is offered with the date of the order it came from, not
+    the caller's record's: a customer record modified later must not re-date an older locale.
     """
     facts = ctx.store_facts(store_hash)
     defaults = {
@@ -43,8 +46,23 @@ def store_fields(ctx: MapperContext, identity: Identity, store_hash: str) -> dic
         "timeZone": facts.time_zone,
     }
     ctx.update_user(identity, defaults, None)
-    shopper_locale = ctx.store.shopper_locale(identity.person_id)
-    return {"locale": shopper_locale} if shopper_locale else {}
+    remembered = ctx.store.shopper_locale(identity.person_id)
+    if remembered is not None:
+        locale, source_at = remembered
+        as_of = datetime.fromisoformat(source_at) if source_at else None
+        ctx.update_user(identity, {"locale": locale}, as_of)
+
+
+def remember_shopper_locale(
+    ctx: MapperContext, identity: Identity, locale: str, as_of: datetime | None
+) -> None:
+    """Remember an order's `customer_locale` for the person's records without one, if it is
+    the newest read so far (by the order's date, not the reading order: a full re-read in
+    another order must end with the same locale)."""
+    source_at = source_stamp(as_of)
+    remembered = ctx.store.shopper_locale(identity.person_id)
+    if remembered is None or supersedes(source_at, remembered[1]):
+        ctx.store.put_shopper_locale(identity.person_id, locale, source_at)
 
 
 def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
@@ -71,9 +89,9 @@ def handle_customers(ctx: MapperContext, record: dict[str, Any]) -> None:
     phone = text(record.get("phone")) or text(address.get("phone"))
     as_of = parse_timestamp(record.get("date_modified"), "customers.date_modified")
     group_id = integer(record.get("customer_group_id"), "customers.customer_group_id") or None
+    offer_store_fields(ctx, identity, store_hash)
     fields: dict[str, Any] = {
         **identity.profile_fields,
-        **store_fields(ctx, identity, store_hash),
         "firstName": text(record.get("first_name")),
         "lastName": text(record.get("last_name")),
         "company": text(record.get("company")),
@@ -109,9 +127,9 @@ def handle_subscribers(ctx: MapperContext, record: dict[str, Any]) -> None:
     if identity is None:
         msg = f"subscribers record {record.get('id')!r}: unresolvable identity: no usable email"
         raise NormalisationError(msg, "subscribers.email")
+    offer_store_fields(ctx, identity, store_hash)
     fields = {
         **identity.profile_fields,
-        **store_fields(ctx, identity, store_hash),
         "firstName": text(record.get("first_name")),
         "lastName": text(record.get("last_name")),
         **subscriber_consent(record),

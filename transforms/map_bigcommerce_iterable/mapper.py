@@ -40,6 +40,7 @@ from map_bigcommerce_iterable.lifetime_value import lifetime_value
 from map_bigcommerce_iterable.normalise import NormalisationError
 from map_bigcommerce_iterable.settings import CONFIG_JSONSCHEMA, MapperSettings
 from map_bigcommerce_iterable.store import EmbeddedStore, StoreOpenError
+from map_bigcommerce_iterable.users import supersedes
 
 Handler = Callable[[MapperContext, dict[str, Any]], None]
 
@@ -283,7 +284,7 @@ class BigCommerceToIterableMapper(InlineMapper):
         checkpoints and runs: re-reading an old record must not send, nor change, anything)."""
         emitted = self._store.field_sources(person_id)
         for name in list(fields):
-            if emitted.get(name, "") > stamps[name]:
+            if not supersedes(stamps[name], emitted.get(name)):
                 del fields[name]
                 del stamps[name]
         changed = {name: at for name, at in stamps.items() if emitted.get(name) != at}

@@ -9,7 +9,7 @@ from typing import Any
 from map_bigcommerce_iterable.catalog import product_image
 from map_bigcommerce_iterable.consent import checkout_consent
 from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
-from map_bigcommerce_iterable.customers import store_fields
+from map_bigcommerce_iterable.customers import offer_store_fields, remember_shopper_locale
 from map_bigcommerce_iterable.identity import Identity
 from map_bigcommerce_iterable.ids import purchase_id
 from map_bigcommerce_iterable.lifecycle import emit_lifecycle_events, emit_purchase_milestone
@@ -70,15 +70,12 @@ def _update_profile(
     customer_id: int,
     order: OrderFacts,
 ) -> None:
-    fields: dict[str, Any] = {
-        **identity.profile_fields,
-        **store_fields(ctx, identity, order.store_hash),
-        **checkout_consent(record),
-    }
+    offer_store_fields(ctx, identity, order.store_hash)
+    fields: dict[str, Any] = {**identity.profile_fields, **checkout_consent(record)}
     shopper_locale = text(record.get("customer_locale"))
     if shopper_locale:
-        # Remembered: the person's later records without one keep it (not the store's default).
-        ctx.store.put_shopper_locale(identity.person_id, shopper_locale)
+        # Remembered: the person's records without one keep it (not the store's default).
+        remember_shopper_locale(ctx, identity, shopper_locale, order.modified)
         fields["locale"] = shopper_locale
     guest = not customer_id and not identity.registered
     if guest:

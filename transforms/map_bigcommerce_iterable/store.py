@@ -352,17 +352,25 @@ class EmbeddedStore:
 
     # -- shoppers' own locales (not cached: one row per person) ---------------------------------
 
-    def shopper_locale(self, person_id: int) -> str | None:
-        return self._conn.execute(
-            _LOOKUP, {"k_store_hash": "", "k_kind": "shopper_locale", "k_key": str(person_id)}
-        ).scalar_one_or_none()
-
-    def put_shopper_locale(self, person_id: int, locale: str) -> None:
-        self._upsert(
-            lookups,
-            {"store_hash": "", "kind": "shopper_locale", "key": str(person_id)},
-            {"value": locale},
+    def shopper_locale(self, person_id: int) -> tuple[str, str] | None:
+        """(locale, when it was true as a `source_stamp`), or None if none is known."""
+        locale, source_at = (
+            self._conn.execute(
+                _LOOKUP, {"k_store_hash": "", "k_kind": kind, "k_key": str(person_id)}
+            ).scalar_one_or_none()
+            for kind in ("shopper_locale", "shopper_locale_at")
         )
+        if locale is None:
+            return None
+        return locale, source_at or ""  # "": remembered before its date was (the oldest)
+
+    def put_shopper_locale(self, person_id: int, locale: str, source_at: str) -> None:
+        for kind, value in (("shopper_locale", locale), ("shopper_locale_at", source_at)):
+            self._upsert(
+                lookups,
+                {"store_hash": "", "kind": kind, "key": str(person_id)},
+                {"value": value},
+            )
 
     # -- carts -------------------------------------------------------------------------------
 

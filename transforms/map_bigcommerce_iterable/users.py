@@ -16,6 +16,17 @@ from map_bigcommerce_iterable.identity import Identity
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def source_stamp(as_of: datetime | None) -> str:
+    """When a value was true, as remembered across runs (ISO, UTC; None: the oldest)."""
+    return (as_of or _EPOCH).astimezone(UTC).isoformat()
+
+
+def supersedes(offered_at: str, known_at: str | None) -> bool:
+    """Newest wins (ties: the later update): does a value true at `offered_at` replace one true
+    at `known_at` (None: nothing known)? Both are `source_stamp`s."""
+    return known_at is None or offered_at >= known_at
+
+
 @dataclass
 class _Pending:
     identity: Identity
@@ -58,7 +69,7 @@ class UserBuffer:
         self._undo = None
         for item in pending.values():
             fields = {k: v[2] for k, v in item.fields.items()}
-            stamps = {k: v[0].astimezone(UTC).isoformat() for k, v in item.fields.items()}
+            stamps = {k: source_stamp(v[0]) for k, v in item.fields.items()}
             yield item.identity, fields, stamps, item.needs_ltv
 
     # -- one input record at a time ----------------------------------------------------------
