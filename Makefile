@@ -35,7 +35,7 @@ specs:
 # Without the specs (no ../shared, no network) the suite still runs: one test fails saying how to get them.
 test: lint
 	python3 scripts/fetch_specs.py || true
-	$(UV) run pytest
+	$(UV) run pytest -n auto --dist loadfile
 
 demo: install
 	$(UV) run python scripts/demo.py

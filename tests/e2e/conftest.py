@@ -1,8 +1,9 @@
 """Run the real `meltano run` against emulators served by the test process.
 
 Every Meltano setting is passed as a `<PLUGIN>_<SETTING>` environment variable, and each test
-gets its own Meltano system database (where state lives), mapper store, webhook inbox and
-dead-letter folder, so tests never touch the developer's `.meltano/meltano.db`.
+gets its own Meltano system directory and database (where state lives), mapper store, webhook
+inbox and dead-letter folder, so tests never touch the developer's `.meltano/meltano.db` and can
+run in parallel.
 """
 
 from __future__ import annotations
@@ -91,10 +92,25 @@ class Pipeline:
         return set(self.meltano("state", "list").split())
 
 
+def own_system_dir(workdir: Path) -> Path:
+    """A Meltano system directory for one test (`MELTANO_SYS_DIR_ROOT`), sharing the project's
+    installed plugins: `meltano run` writes each plugin's config, catalog and state files under
+    `<system dir>/run/<plugin>/`, so two tests running at once (`make test` runs pytest-xdist)
+    must not share one."""
+    system_dir = workdir / ".meltano"
+    system_dir.mkdir(parents=True, exist_ok=True)
+    for installed in ("extractors", "mappers", "loaders", "utilities"):
+        source = REPO_ROOT / ".meltano" / installed
+        if source.is_dir() and not (system_dir / installed).exists():
+            (system_dir / installed).symlink_to(source, target_is_directory=True)
+    return system_dir
+
+
 def pipeline_env(workdir: Path, iterable: RunningIterable) -> dict[str, str]:
     return {
         **os.environ,
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "MELTANO_SYS_DIR_ROOT": str(own_system_dir(workdir)),
         "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
         "TAP_BIGCOMMERCE_INBOX_URL": f"sqlite:///{workdir / 'inbox.sqlite'}",
         "BIGCOMMERCE_ITERABLE_MAPPER_DATABASE_URL": f"sqlite:///{workdir / 'mapper.sqlite'}",
