@@ -96,7 +96,8 @@ def own_system_dir(workdir: Path) -> Path:
     """A Meltano system directory for one test (`MELTANO_SYS_DIR_ROOT`), sharing the project's
     installed plugins: `meltano run` writes each plugin's config, catalog and state files under
     `<system dir>/run/<plugin>/`, so two tests running at once (`make test` runs pytest-xdist)
-    must not share one."""
+    must not share one. Meltano reads the system directory from MELTANO_SYS_DIR_ROOT (default
+    `<project>/.meltano`; meltano/core/project.py, PROJECT_SYS_DIR_ROOT_ENV, Meltano 4.4.1)."""
     system_dir = workdir / ".meltano"
     system_dir.mkdir(parents=True, exist_ok=True)
     for installed in ("extractors", "mappers", "loaders", "utilities"):

@@ -66,8 +66,10 @@ def noisy_neighbour(store: Store) -> Iterator[list[int]]:
     stop = threading.Event()
 
     def spend() -> None:
-        # Straight from the store's quota, as another app's requests would take it: over HTTP
-        # from this process the spending fell far behind the window on a loaded machine.
+        # "All apps accessing the store share the store's quota" (BigCommerce, API rate limits:
+        # developer.bigcommerce.com/docs/start/best-practices/api-rate-limits; notes §rate limits),
+        # so another app's requests are taken straight from the store's quota: over HTTP from this
+        # process the spending fell far behind the window on a loaded machine.
         while not stop.wait(0.002):
             statuses.append(200 if bc.emulator.limiter.take().allowed else 429)
 
