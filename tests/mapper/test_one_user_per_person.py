@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,21 +51,28 @@ class Person:
     lifetime_value: str  # totalSpent, to the cent
     customer_user_id: str | None = None  # the userId of a registered customer (hybrid, user_id)
     emails: tuple[str, ...] = ()  # every email the person ever had
-    user_ids: tuple[str, ...] = field(default=())
+    user_ids: tuple[str, ...] = ()  # other userIds it could have had (another store's customer)
 
 
-def _order(order_id: int, email: str, total: str, *, customer_id: int = 0, **extra: Any) -> Any:
-    when = extra.pop("date_created", "2024-02-01T12:00:00+00:00")
-    return (
-        "orders",
-        r.order(order_id, customer_id=customer_id, email=email, total=total, date_created=when,
-                **extra),
+def _order(
+    order_id: int,
+    email: str,
+    total: str,
+    *,
+    customer_id: int = 0,
+    date_created: str = "2024-02-01T12:00:00+00:00",
+    **extra: Any,
+) -> tuple[str, dict[str, Any]]:
+    order = r.order(
+        order_id, customer_id=customer_id, email=email, total=total, date_created=date_created,
+        **extra,
     )  # fmt: skip
+    return ("orders", order)
 
 
 def _customer(
     customer_id: int, email: str, modified: str = "2024-01-05T09:00:00+00:00", **extra: Any
-) -> Any:
+) -> tuple[str, dict[str, Any]]:
     return ("customers", r.customer(customer_id, email, date_modified=modified, **extra))
 
 
