@@ -83,6 +83,12 @@ USERS_UPDATE_EMAIL = Endpoint(
 USERS_MERGE = Endpoint(
     "users_merge", "POST", "/api/users/merge", 50.0, "Iterable: 50 req/s per API key"
 )
+USERS_UPDATE = Endpoint(
+    "users_update", "POST", "/api/users/update", 500.0, "Iterable: 500 req/s per project"
+)
+USERS_GET_BY_EMAIL = Endpoint(
+    "users_get_by_email", "GET", "/api/users/getByEmail", 100.0, "Iterable: 100 req/s per project"
+)
 
 ALL_ENDPOINTS = (
     USERS_BULK_UPDATE,
@@ -97,6 +103,8 @@ ALL_ENDPOINTS = (
     DELETE_USER_BY_USER_ID,
     USERS_UPDATE_EMAIL,
     USERS_MERGE,
+    USERS_UPDATE,
+    USERS_GET_BY_EMAIL,
 )
 
 MAX_ITEMS_PER_BULK_REQUEST = 1000  # users, events and catalog documents per request

@@ -26,7 +26,9 @@ from target_iterable.endpoints import (
     DELETE_USER_BY_USER_ID,
     TRACK_PURCHASE,
     UPDATE_CART,
+    USERS_GET_BY_EMAIL,
     USERS_MERGE,
+    USERS_UPDATE,
     USERS_UPDATE_EMAIL,
     Endpoint,
 )
@@ -55,6 +57,12 @@ class SingleSender:
     def follow_up(self, record: dict[str, Any], answer: Answer) -> Answer:
         """The answer that decides the record's fate (a refusal may call for another request)."""
         return answer
+
+    def exchange(self, record: dict[str, Any]) -> Answer:
+        """Iterable's answer to one record: its request, then any follow-up."""
+        endpoint, body, path_params = self.request(record)
+        answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
+        return self.follow_up(record, answer)
 
     def user_key(self, record: dict[str, Any]) -> str:
         """Whose record this is: one user's records are sent one after the other, in order."""
@@ -91,15 +99,13 @@ class SingleSender:
 
     def _send_one(self, record: dict[str, Any], receipt: Receipt | None, stream: str) -> None:
         try:
-            endpoint, body, path_params = self.request(record)
+            answer = self.exchange(record)
         except (TypeError, ValueError) as error:  # NaN, Infinity: not JSON Iterable reads
             letter = DeadLetter(
                 stream, self.operation, record, f"not valid JSON: {error}", None, "json"
             )
             self.runtime.dead_letter([letter])
             return
-        answer = self.runtime.client.call(endpoint, body=body, path_params=path_params)
-        answer = self.follow_up(record, answer)
         if self.accepts(answer):
             self.accepted(record, receipt)
             return
@@ -196,38 +202,112 @@ def strip_profile_data(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class EmailChangesSender(SingleSender):
-    """Email changes of email-based projects, before any other record of the user is sent.
+    """A user's new email, before any other record of the user is sent; one profile either way.
 
-    `users/updateEmail` moves the profile, "All profile data and events will be migrated"; it
-    "Returns an error if the new email already exists" (Swagger). Then the new email's profile
-    absorbs the old one with `users/merge` (Iterable KB "Merging User Profiles": the source's
-    events and the fields the destination lacks are copied, the source is deleted), so the person
-    is one user either way. An old email Iterable never had (400 "User does not exist") needs no
-    move: the new email's records create the user.
+    Iterable KB "Updating a User's Email Address or User ID" (217502386): in email-based projects
+    `users/updateEmail` ("All profile data and events will be migrated", Swagger); in userID-based
+    and hybrid projects `users/update` by `userId` with `dataFields.email` and
+    `mergeNestedObjects` (Swagger updateEmail: "To update an email in a userID-based or hybrid
+    project, use POST /api/users/update"). Both refuse an email another profile holds where
+    emails are unique (updateEmail "Returns an error if the new email already exists"; update 409
+    "Email/userId conflict"; KB "Project Types": unique in email-based and hybrid projects).
+
+    That profile is merged into the user's with `users/merge`, then the email moves again (KB
+    "Merging User Profiles", 33744314673172: the destination "receives copies of the source
+    profile's data, including system events, custom events, and user profile fields", keeps its
+    own value on a conflict, and the source is deleted): its purchases and lifetime value join
+    the user's, and the user's own fields win. Which profiles are merged:
+    - email-based: the holder of the new email (email is the person there);
+    - hybrid: the one the record's `mergeFrom` names (a guest the mapper saw use the address),
+      else the holder if it has no userId (a guest profile from elsewhere, e.g. a signup form).
+      A holder with a userId is another known user: Iterable's refusal is dead-lettered. Whether
+      Iterable would merge such a guest by itself is not documented; this does it explicitly;
+    - userID-based: emails are not unique, so nothing is refused: `mergeFrom` (the guest's userId
+      profile) is merged first, or the person would stay two users with one email.
+    A re-sent change is harmless: the email is already there, a merged source "does not exist".
     """
 
     operation = "email_changes"
 
     def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
+        if "userId" in record:
+            body = {
+                "userId": record["userId"],
+                "dataFields": {"email": record["newEmail"]},
+                "mergeNestedObjects": True,
+            }
+            return USERS_UPDATE, encoding.dumps(body), {}
         body = {"currentEmail": record["currentEmail"], "newEmail": record["newEmail"]}
         return USERS_UPDATE_EMAIL, encoding.dumps(body), {}
 
     def user_key(self, record: dict[str, Any]) -> str:
         return ""  # one after the other, in order: a→b then b→c must not swap
 
-    def follow_up(self, record: dict[str, Any], answer: Answer) -> Answer:
-        if answer.status != 409 or answer.code != "EmailAlreadyExists":
+    def exchange(self, record: dict[str, Any]) -> Answer:
+        merge_from = record.get("mergeFrom")
+        if merge_from and "email" not in merge_from:
+            # UserID-based: a guest's userId profile. Done already if it "does not exist".
+            merged = self._merge(merge_from, record)
+            if not (merged.ok or _no_such_user(merged)):
+                return merged
+        endpoint, body, _ = self.request(record)
+        answer = self.runtime.client.call(endpoint, body=body)
+        if not _email_taken(answer):
+            return answer
+        holder = self._holder_to_merge(record)
+        if holder is None:
             return answer
         self.runtime.logger.info(
-            "users/updateEmail: the new email has a profile already; merging the old one into it"
+            "The new email of a user has a profile of its own already; merging it into the "
+            "user's (users/merge), then moving the email again"
         )
-        body = {"sourceEmail": record["currentEmail"], "destinationEmail": record["newEmail"]}
+        merged = self._merge(holder, record)
+        if not merged.ok:
+            return merged
+        return self.runtime.client.call(endpoint, body=body)
+
+    def _holder_to_merge(self, record: dict[str, Any]) -> dict[str, str] | None:
+        """The profile holding the new email, if it is to join the user's (see the class)."""
+        new_email = record["newEmail"]
+        if "userId" not in record or record.get("mergeFrom") == {"email": new_email}:
+            return {"email": new_email}
+        found = self.runtime.client.call(USERS_GET_BY_EMAIL, query={"email": new_email})
+        user = found.body.get("user") if found.ok else None
+        if isinstance(user, dict) and not user.get("userId"):
+            return {"email": new_email}
+        return None  # another user with a userId (or gone meanwhile): Iterable's refusal stands
+
+    def _merge(self, source: dict[str, str], record: dict[str, Any]) -> Answer:
+        """users/merge of `source` into the user the record is about."""
+        body = {f"source{name[0].upper()}{name[1:]}": value for name, value in source.items()}
+        if "userId" in record:
+            body["destinationUserId"] = record["userId"]
+        else:
+            body["destinationEmail"] = record["currentEmail"]
         return self.runtime.client.call(USERS_MERGE, body=encoding.dumps(body))
 
     def accepts(self, answer: Answer) -> bool:
-        return answer.ok or (answer.status == 400 and "does not exist" in answer.message)
+        # An email-based user Iterable never had needs no move: the new email's records create it.
+        return answer.ok or _no_such_user(answer)
 
     def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
         super().accepted(record, receipt)
-        # What the ledger knew of the old email's fields is about a profile that is gone.
-        self.runtime.changes.user_deleted({"email": record["currentEmail"]})
+        # What the ledger knew of these identifiers is about profiles that moved or are gone.
+        identifiers = [{"email": record.get("currentEmail")}, {"email": record["newEmail"]}]
+        identifiers += [{"userId": record.get("userId")}, record.get("mergeFrom") or {}]
+        for identifier in identifiers:
+            if any(identifier.values()):
+                self.runtime.changes.user_deleted(identifier)
+
+
+def _email_taken(answer: Answer) -> bool:
+    """Another profile holds the new email: Swagger answers 409 "Email/userId conflict" (not
+    the GDPR-forgotten 409); KB "Testing and Troubleshooting User Profiles" (360035079512)
+    calls it "Error 4XX: Email already exists", so the code counts whatever the status."""
+    if answer.code == "EmailAlreadyExists":
+        return True
+    return answer.status == 409 and answer.code != "ForgottenUserError"
+
+
+def _no_such_user(answer: Answer) -> bool:
+    return answer.status == 400 and "does not exist" in answer.message

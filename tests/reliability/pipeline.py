@@ -88,13 +88,13 @@ def pipeline_configs(
 
 @dataclass
 class PipelineRun:
-    returncodes: tuple[int | None, int | None, int | None]
+    returncodes: tuple[int | None, ...]  # of each process started, in pipe order
     states: list[dict[str, Any]]
     logs: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.returncodes == (0, 0, 0)
+        return all(code == 0 for code in self.returncodes)
 
     @property
     def last_state(self) -> dict[str, Any] | None:
@@ -123,43 +123,58 @@ class Pipeline:
             self.config_paths[part] = path
         self.states_path = workdir / f"{name}-states.jsonl"
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._parts: tuple[str, ...] = ("tap", "mapper", "target")
 
     def log_path(self, part: str) -> Path:
         return self.workdir / f"{self.name}-{part}.log"
 
-    def start(self, state: dict[str, Any] | None = None, *, log_level: str = "info") -> None:
+    def start(
+        self,
+        state: dict[str, Any] | None = None,
+        *,
+        log_level: str = "info",
+        mapper_input: Path | None = None,
+    ) -> None:
+        """Start the piped processes. With `mapper_input` (a file of Singer messages) no tap is
+        started: the mapper reads the file, as `--input` (tests of mapper and target alone)."""
         tap_args = [executable("tap-bigcommerce"), "--config", str(self.config_paths["tap"])]
         if state is not None:
             state_path = self.workdir / f"{self.name}-input-state.json"
             state_path.write_text(json.dumps(state))
             tap_args += ["--state", str(state_path)]
         env = {**os.environ, "LOGLEVEL": log_level.upper()}
-        logs = {part: self.log_path(part).open("ab") for part in ("tap", "mapper", "target")}
+        self._parts = ("mapper", "target") if mapper_input else ("tap", "mapper", "target")
+        logs = {part: self.log_path(part).open("ab") for part in self._parts}
         states = self.states_path.open("ab")
+        mapper_args = [executable("map-bigcommerce-iterable"), "--config",
+                       str(self.config_paths["mapper"])]  # fmt: skip
         try:
-            tap = subprocess.Popen(
-                tap_args, stdout=subprocess.PIPE, stderr=logs["tap"], env=env,
-                process_group=0,
-            )  # fmt: skip
+            tap = None
+            if mapper_input is None:
+                tap = subprocess.Popen(
+                    tap_args, stdout=subprocess.PIPE, stderr=logs["tap"], env=env,
+                    process_group=0,
+                )  # fmt: skip
+            else:
+                mapper_args += ["--input", str(mapper_input)]
             mapper = subprocess.Popen(
-                [executable("map-bigcommerce-iterable"), "--config",
-                 str(self.config_paths["mapper"])],
-                stdin=tap.stdout, stdout=subprocess.PIPE, stderr=logs["mapper"], env=env,
-                process_group=tap.pid,
+                mapper_args,
+                stdin=tap.stdout if tap else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=logs["mapper"], env=env, process_group=tap.pid if tap else 0,
             )  # fmt: skip
             target = subprocess.Popen(
                 [executable("target-iterable"), "--config", str(self.config_paths["target"])],
                 stdin=mapper.stdout, stdout=states, stderr=logs["target"], env=env,
-                process_group=tap.pid,
+                process_group=tap.pid if tap else mapper.pid,
             )  # fmt: skip
         finally:
             for file in (*logs.values(), states):
                 file.close()
         # Only the next process in the pipe keeps each pipe open: EOF and SIGPIPE then propagate.
-        for process in (tap, mapper):
+        self._processes = [process for process in (tap, mapper, target) if process is not None]
+        for process in self._processes[:-1]:
             assert process.stdout is not None
             process.stdout.close()
-        self._processes = [tap, mapper, target]
 
     def wait(self, timeout: float = RUN_TIMEOUT_SECONDS) -> PipelineRun:
         deadline = time.monotonic() + timeout
@@ -192,15 +207,17 @@ class Pipeline:
 
     def result(self) -> PipelineRun:
         codes = tuple(p.poll() for p in self._processes)
-        logs = {part: read_text(self.log_path(part)) for part in ("tap", "mapper", "target")}
-        return PipelineRun(
-            returncodes=(codes[0], codes[1], codes[2]),
-            states=read_states(self.states_path),
-            logs=logs,
-        )
+        logs = {part: read_text(self.log_path(part)) for part in self._parts}
+        return PipelineRun(returncodes=codes, states=read_states(self.states_path), logs=logs)
 
-    def run(self, state: dict[str, Any] | None = None, *, log_level: str = "info") -> PipelineRun:
-        self.start(state, log_level=log_level)
+    def run(
+        self,
+        state: dict[str, Any] | None = None,
+        *,
+        log_level: str = "info",
+        mapper_input: Path | None = None,
+    ) -> PipelineRun:
+        self.start(state, log_level=log_level, mapper_input=mapper_input)
         return self.wait()
 
 

@@ -29,11 +29,43 @@ class Identity:
     registered: bool = False
 
 
+@dataclass(frozen=True)
+class EmailChange:
+    """A registered customer's new email, for the target's `email_changes` operation.
+
+    How each project type gives a user a new email (Iterable KB "Updating a User's Email Address
+    or User ID", 217502386): email-based, `users/updateEmail` from the current email; userID-based
+    and hybrid, `users/update` by `userId` with `dataFields.email`. When a guest already used the
+    new address, `merge_from` names the guest's profile (by the identifier the project knows it
+    by): it is merged into the customer's first (`users/merge`: "Merges the source user data into
+    the destination user profile (including system events, custom events, and user profile
+    fields)" and deletes the source, KB "Merging User Profiles", 33744314673172), so the guest's
+    purchases and lifetime value end up on the one customer profile.
+    """
+
+    person_id: int
+    current_email: str | None
+    new_email: str
+    user_id: str | None  # userID-based and hybrid projects: the profile is found by userId
+    merge_from: dict[str, str] | None = None
+    absorbed_person_id: int | None = None  # the guest person who became this one
+
+    def record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"newEmail": self.new_email}
+        if self.current_email:
+            record["currentEmail"] = self.current_email
+        if self.user_id is not None:
+            record["userId"] = self.user_id
+        if self.merge_from is not None:
+            record["mergeFrom"] = self.merge_from
+        return record
+
+
 class IdentityResolver:
     def __init__(self, store: EmbeddedStore, settings: MapperSettings) -> None:
         self._store = store
         self._settings = settings
-        self._email_changes: list[tuple[str, str]] = []
+        self._email_changes: list[EmailChange] = []
         store.check_meta("identity_mode", settings.identity_mode)
         store.check_meta("identity_scope", settings.identity_scope)
 
@@ -120,23 +152,46 @@ class IdentityResolver:
 
     def _change_email(self, scope: str, person: Person, email_key: str) -> Person:
         holder = self._store.person_by_email(scope, email_key)
+        merge_from = absorbed = None
         if holder is not None and holder.id != person.id:
-            logger.warning(
-                "Customer person %s changed email to an address another person holds; "
-                "kept the old email as key (Iterable's updateEmail/merge is outside the contract)",
-                person.id,
-            )
-            return person
+            if holder.registered:
+                # Two customers cannot hold one address in a store: the other one's change
+                # away from it has not been read yet (or it is another store's customer).
+                # Moving now would join two customers; the next change of either settles it.
+                logger.warning(
+                    "Customer person %s changed email to an address customer person %s holds; "
+                    "kept the old email as key until that customer's own change is read",
+                    person.id,
+                    holder.id,
+                )
+                return person
+            # A guest used the address first: the same person, whose guest profile joins the
+            # customer's (orders, carts, profile facts; see EmailChange).
+            guest_identity = self.identity(holder)
+            merge_from = guest_identity.key if guest_identity else None
+            absorbed = holder.id
+            self._store.absorb_person(holder.id, person.id)
         changed = Person(person.id, email_key, person.user_id, person.registered)
         self._store.update_person(changed)
-        if self._settings.identity_mode == "email" and person.email_key:
-            # Email is the key: Iterable must move the profile before anything is sent under the
-            # new email (users/updateEmail), or the person becomes two users.
-            self._email_changes.append((person.email_key, email_key))
+        email_based = self._settings.identity_mode == "email"
+        if person.email_key or not email_based:
+            # The key (email-based) or an identifier (hybrid, unique there) moves: Iterable must
+            # move it before anything is sent under the new email, or the person becomes two
+            # users. In userID-based projects the email is profile data, set the same way.
+            self._email_changes.append(
+                EmailChange(
+                    person_id=person.id,
+                    current_email=person.email_key,
+                    new_email=email_key,
+                    user_id=None if email_based else person.user_id,
+                    merge_from=merge_from,
+                    absorbed_person_id=absorbed,
+                )
+            )
         return changed
 
-    def take_email_changes(self) -> list[tuple[str, str]]:
-        """(old, new) emails of people whose key changed since the last call."""
+    def take_email_changes(self) -> list[EmailChange]:
+        """The email changes of people since the last call, in order."""
         changes, self._email_changes = self._email_changes, []
         return changes
 

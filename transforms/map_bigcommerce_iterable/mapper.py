@@ -152,16 +152,46 @@ class BigCommerceToIterableMapper(InlineMapper):
             self._dead_letter(stream, record, exc)
         else:
             self._ctx.end_record()
-            # The target sends these before any other record of the person (they carry the
-            # new email), whatever their place in the output.
-            for old, new in self._ctx.resolver.take_email_changes():
-                self._emit("email_changes", {"currentEmail": old, "newEmail": new})
+            self._emit_email_changes()
             for problem in self._ctx.take_reports():
                 self._dead_letter(stream, record, problem)
         buffered = max(len(self._ctx.users), len(self._after_users))
         if buffered >= self.settings.user_buffer_size:
             self._checkpoint()  # bounded memory; emitting users (and the held STATE) early is safe
         return self._drain_outbox()
+
+    def _emit_email_changes(self) -> None:
+        """The target sends these before any other record of the person (they carry the new
+        email), whatever their place in the output. Held events, purchases and carts of the
+        person are sent after it, so they take the person's new key; and a guest who joined the
+        person (their email was the new one) is one with them from now on, here as in Iterable
+        after users/merge."""
+        for change in self._ctx.resolver.take_email_changes():
+            identity = self._ctx.resolver.identity_of(change.person_id)
+            assert identity is not None  # a registered customer: addressable in every mode
+            if change.current_email:
+                self._readdress_held({"email": change.current_email}, identity.key)
+            if change.absorbed_person_id is not None:
+                self._ctx.users.absorb(change.absorbed_person_id, identity)
+                if change.merge_from is not None:
+                    self._readdress_held(change.merge_from, identity.key)
+            self._emit("email_changes", change.record())
+
+    def _readdress_held(self, old_key: dict[str, str], new_key: dict[str, str]) -> None:
+        """Held events, purchases and carts addressed by `old_key` go to `new_key` instead: sent
+        after the email change, the old key would create a second user (or the merged-away
+        guest's profile again)."""
+        if old_key == new_key:
+            return
+        for message in self._after_users:
+            if not isinstance(message, singer.RecordMessage):
+                continue
+            record = message.record
+            holder = record if message.stream == "events" else record.get("user")
+            if isinstance(holder, dict) and {k: holder.get(k) for k in old_key} == old_key:
+                for name in ("email", "userId"):
+                    holder.pop(name, None)
+                holder.update(new_key)
 
     def map_state_message(self, message_dict: dict) -> Iterable[singer.Message]:
         # Held (only the latest matters: states are snapshots) so that more updates of one person

@@ -239,6 +239,37 @@ class EmbeddedStore:
             },
         )
 
+    def absorb_person(self, absorbed_id: int, into_id: int) -> None:
+        """One person turned out to be another (a customer took the email a guest used): the
+        absorbed one's orders, carts and customer links become theirs, and of the per-person
+        facts (first purchase, phone number written, field sources, locale) those the other
+        lacks, as Iterable's users/merge keeps the destination's fields and copies the rest.
+        The absorbed person is gone."""
+        for table in (ledger, carts, customers):
+            self._conn.execute(
+                table.update().where(table.c.person_id == absorbed_id).values(person_id=into_id)
+            )
+        for table in (first_purchases, phone_writes):
+            kept = self._conn.execute(sa.select(table).where(table.c.person_id == into_id))
+            if kept.first() is None:
+                self._conn.execute(
+                    table.update().where(table.c.person_id == absorbed_id).values(person_id=into_id)
+                )
+        own_fields = sa.select(field_sources.c.field).where(field_sources.c.person_id == into_id)
+        self._conn.execute(
+            field_sources.update()
+            .where(field_sources.c.person_id == absorbed_id, ~field_sources.c.field.in_(own_fields))
+            .values(person_id=into_id)
+        )
+        if self.shopper_locale(into_id) is None:
+            self._conn.execute(
+                lookups.update().where(_shopper_locale_of(absorbed_id)).values(key=str(into_id))
+            )
+        for table in (first_purchases, phone_writes, field_sources):
+            self._conn.execute(table.delete().where(table.c.person_id == absorbed_id))
+        self._conn.execute(lookups.delete().where(_shopper_locale_of(absorbed_id)))
+        self._conn.execute(people.delete().where(people.c.id == absorbed_id))
+
     def link_customer(self, store_hash: str, customer_id: int, person_id: int) -> None:
         self._upsert(
             customers,
@@ -471,6 +502,15 @@ def _own_sqlite_transactions(engine: sa.Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def _shopper_locale_of(person_id: int) -> sa.ColumnElement[bool]:
+    """The lookup rows of a person's own locale (see `shopper_locale`)."""
+    return sa.and_(
+        lookups.c.store_hash == "",
+        lookups.c.kind.in_(("shopper_locale", "shopper_locale_at")),
+        lookups.c.key == str(person_id),
+    )
 
 
 def _person(row: Any) -> Person | None:

@@ -62,6 +62,21 @@ class UserBuffer:
         self.update(identity, {}, None)
         self._pending[identity.person_id].needs_ltv = True
 
+    def absorb(self, absorbed_id: int, into: Identity) -> None:
+        """Another person joined `into` (their Iterable profiles merge): their pending fields
+        join its update (newest wins), and its lifetime value, now over both ledgers, is
+        recomputed."""
+        self._remember(absorbed_id)
+        absorbed = self._pending.pop(absorbed_id, None)
+        self.mark_ltv(into)
+        if absorbed is None:
+            return
+        pending = self._pending[into.person_id]
+        for name, offered in absorbed.fields.items():
+            current = pending.fields.get(name)
+            if current is None or offered[:2] >= current[:2]:
+                pending.fields[name] = offered
+
     def drain(self) -> Iterator[tuple[Identity, dict[str, Any], dict[str, str], bool]]:
         """(identity, merged fields, when each was true (ISO, UTC), needs lifetime value) per
         person, in first-seen order."""

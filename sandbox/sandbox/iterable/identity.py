@@ -170,6 +170,11 @@ def _resolve_user_id_based(
 def _resolve_hybrid(
     state: ProjectState, email: str | None, user_id: str | None, create: bool
 ) -> Resolution | IdentityProblem:
+    """Email and userId both unique (KB "Project Types": "Enforce email uniqueness? Yes", "Enforce
+    userId uniqueness? Yes"): a request naming two profiles, or giving a profile an identifier
+    another holds, is refused, never merged (Swagger users/update 409 "Email/userId conflict",
+    api-docs.json line 10853; bulk `failedUpdates.conflictEmails` / `conflictUserIds`, line 2280).
+    """
     holders = state.find_by_user_id(user_id) if user_id is not None else []
     by_id = holders[0] if holders else None
     by_email = state.find_by_email(email) if email is not None else None

@@ -50,7 +50,7 @@ def update_email(state: ProjectState, body: dict[str, Any]) -> None:
         raise IterableError(409, "EmailAlreadyExists", f"Email/userId conflict: {new_email}")
     old, old_label = (profile.email, profile.user_id), state.label(profile)
     state.set_email(profile, new_email)
-    _move_history(state, old, old_label, profile)
+    move_history(state, old, old_label, profile)
     state.touch(profile, "users/updateEmail")
 
 
@@ -73,14 +73,14 @@ def merge(state: ProjectState, body: dict[str, Any]) -> None:
             raise IterableError(400, "InvalidEmailAddressError", f"Invalid email: {new_email}")
         state.set_email(source, new_email)
         state.set_user_id(source, new_user_id)
-        _move_history(state, old, old_label, source)
+        move_history(state, old, old_label, source)
         state.touch(source, "users/merge")
         return
     if destination is source:
         return
     _merge_fields(source, destination, body.get("arrayMerge") or [])
     state.delete_user(source)  # its cart goes with it; the destination keeps its own
-    _move_history(state, old, None, destination)
+    move_history(state, old, None, destination)
     state.touch(destination, "users/merge")
 
 
@@ -122,7 +122,7 @@ def _merge_array(kept: list[Any], added: list[Any], dedupe_by: str | None) -> li
     return [*kept, *(item for item in added if key(item) not in seen)]
 
 
-def _move_history(
+def move_history(
     state: ProjectState,
     old: tuple[str | None, str | None],
     old_label: str | None,

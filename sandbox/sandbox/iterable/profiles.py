@@ -15,6 +15,7 @@ from sandbox.iterable.identity import (
     required_identifier_error,
     resolve,
 )
+from sandbox.iterable.identity_changes import move_history
 from sandbox.iterable.settings import EmulatorSettings
 from sandbox.iterable.state import ProjectState, UserProfile
 
@@ -120,10 +121,17 @@ def write_user(
     change = _identity_change(state, resolution.profile, prepared.data_fields)
     if isinstance(change, IdentityProblem):
         return change
+    existing = resolution.profile
+    before = ((existing.email, existing.user_id), state.label(existing)) if existing else None
     profile = apply_resolution(state, resolution)
     new_email, new_user_id = change
     state.set_email(profile, new_email)
     state.set_user_id(profile, new_user_id)
+    if before is not None and before[0] != (profile.email, profile.user_id):
+        # The same profile under new identifiers keeps its history: Iterable KB "Updating a
+        # User's Email Address or User ID" (217502386) changes a userID-based or hybrid user's
+        # email/userId with users/update on the existing profile, not by creating another.
+        move_history(state, before[0], before[1], profile)
     data = {k: v for k, v in prepared.data_fields.items() if k not in ("email", "userId")}
     merge_fields(profile.data_fields, data, prepared.merge_nested)
     state.touch(profile, source)
@@ -149,7 +157,16 @@ def _flag_non_e164_phone(
 def _identity_change(
     state: ProjectState, profile: UserProfile | None, data_fields: dict[str, Any]
 ) -> tuple[str | None, str | None] | IdentityProblem:
-    """`dataFields.email` / `dataFields.userId` change a profile's identifiers."""
+    """`dataFields.email` / `dataFields.userId` change a profile's identifiers.
+
+    Uniqueness by project type (Iterable KB "Project Types and Unique Identifiers", 9216719179796:
+    email unique in email-based and hybrid projects, userId unique in userID-based and hybrid
+    ones). A change onto a value another profile holds is refused, never merged: Swagger
+    `POST /api/users/update` answers 409 "Contact is GDPR forgotten<br/>Email/userId conflict"
+    (api-docs.json line 10853), and users/bulkUpdate lists it in `failedUpdates.conflictEmails` /
+    `conflictUserIds`, "Existing email/userId values that prevented identity updates for users in
+    the request" (`FailedUserUpdates`, line 2280). Joining two profiles is `users/merge`'s job.
+    """
     new_email, new_user_id = data_fields.get("email"), data_fields.get("userId")
     if new_email is not None and state.project_type != "user_id":
         holder = state.find_by_email(new_email)

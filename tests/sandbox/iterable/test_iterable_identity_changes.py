@@ -105,3 +105,52 @@ def test_merge_into_a_new_destination_renames_the_source(project_servers: dict[s
         {"sourceEmail": "anon@example.com", "sourceUserId": "bc-1", "destinationUserId": "bc-2"},
     )
     assert both.status_code == 400
+
+
+def test_users_update_moves_a_user_id_profiles_email_with_its_history(
+    project_servers: dict[str, Api],
+) -> None:
+    """KB "Updating a User's Email Address or User ID": userID-based and hybrid projects change
+    the email with users/update by userId; the profile (and its purchases) stays the same."""
+    for project_type in ("hybrid", "user_id"):
+        api = project(project_servers, project_type)
+        assert api.post("/api/users/update", {"userId": "u1", "dataFields": {"email": "a@x.io"}}).ok
+        purchase = {
+            "id": "p1",
+            "user": {"userId": "u1"},
+            "items": [{"id": "1", "name": "Mug", "price": 10.0, "quantity": 1}],
+            "total": 10.0,
+        }
+        assert api.post("/api/commerce/trackPurchase", purchase).ok
+        change = {"userId": "u1", "dataFields": {"email": "b@x.io"}, "mergeNestedObjects": True}
+        assert api.post("/api/users/update", change).ok
+        (user,) = api.emulator.users()
+        assert (user["email"], user["userId"]) == ("b@x.io", "u1")
+        assert [(p["email"], p["userId"]) for p in api.emulator.purchases()] == [("b@x.io", "u1")]
+
+
+def test_an_email_another_profile_holds_is_a_conflict_where_emails_are_unique(
+    project_servers: dict[str, Api],
+) -> None:
+    """Hybrid: email and userId both unique (KB "Project Types"): 409 on users/update (Swagger
+    "Email/userId conflict"), `conflictEmails` in bulk; userID-based: emails are not unique."""
+    change = {"userId": "u1", "dataFields": {"email": "guest@x.io"}}
+    for project_type, refused in (("hybrid", True), ("user_id", False)):
+        api = project(project_servers, project_type)
+        guest = (
+            {"userId": "g1", "dataFields": {"email": "guest@x.io"}}  # userId is the key there
+            if project_type == "user_id"
+            else {"email": "guest@x.io"}
+        )
+        assert api.post("/api/users/update", guest).ok
+        assert api.post("/api/users/update", {"userId": "u1", "dataFields": {"email": "a@x.io"}}).ok
+        answer = api.post("/api/users/update", change)
+        bulk = api.post("/api/users/bulkUpdate", {"users": [change]}).json()
+        if refused:
+            assert (answer.status_code, answer.json()["code"]) == (409, "EmailAlreadyExists")
+            assert bulk["failedUpdates"]["conflictEmails"] == ["guest@x.io"]
+            assert api.emulator.user(user_id="u1")["email"] == "a@x.io"
+        else:
+            assert answer.ok
+            assert bulk["successCount"] == 1
+            assert [u["email"] for u in api.emulator.users()] == ["guest@x.io", "guest@x.io"]
