@@ -24,7 +24,7 @@ from tap_bigcommerce.cart_idle import IdleCarts
 from tap_bigcommerce.inbox import InboxEvent
 from tap_bigcommerce.pagination import object_body
 from tap_bigcommerce.streams.fields import STORE_HASH, Money, Timestamp
-from tap_bigcommerce.streams.inbox_stream import InboxStream
+from tap_bigcommerce.streams.inbox_stream import INBOX_PROPERTIES, InboxStream
 from tap_bigcommerce.values import to_utc_datetime, to_utc_iso
 
 # Carts hydrated in this run, most recent last: several events for one cart cost one request.
@@ -125,15 +125,7 @@ class CartEventsStream(InboxStream):
         th.Property("cart_id", th.StringType),
         th.Property("data", th.ObjectType(additional_properties=True)),
         th.Property("cart", CART, description="From `GET /v3/carts/{id}`; null when it 404s."),
-        th.Property(
-            "inbox_seq", th.IntegerType, description="Arrival order in the inbox (bookmark)."
-        ),
-        th.Property(
-            "inbox_id",
-            th.StringType,
-            description="The inbox read; each inbox has its own bookmark (positions restart).",
-        ),
-        th.Property("received_at", Timestamp),
+        *INBOX_PROPERTIES,
     ).to_dict()
 
     @cached_property

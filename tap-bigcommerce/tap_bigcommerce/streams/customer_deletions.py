@@ -18,7 +18,7 @@ from singer_sdk.helpers.types import Context
 
 from tap_bigcommerce.inbox import InboxEvent
 from tap_bigcommerce.streams.fields import STORE_HASH, Timestamp
-from tap_bigcommerce.streams.inbox_stream import InboxStream
+from tap_bigcommerce.streams.inbox_stream import INBOX_PROPERTIES, InboxStream
 from tap_bigcommerce.values import to_utc_iso
 
 CUSTOMER_DELETED = "store/customer/deleted"
@@ -44,15 +44,7 @@ class CustomerDeletionsStream(InboxStream):
             Timestamp,
             description="When BigCommerce sent the deletion (the delivery's `created_at`, UTC).",
         ),
-        th.Property(
-            "inbox_seq", th.IntegerType, description="Arrival order in the inbox (bookmark)."
-        ),
-        th.Property(
-            "inbox_id",
-            th.StringType,
-            description="The inbox read; each inbox has its own bookmark (positions restart).",
-        ),
-        th.Property("received_at", Timestamp),
+        *INBOX_PROPERTIES,
     ).to_dict()
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:

@@ -11,10 +11,23 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 
 from tap_bigcommerce.client import BigCommerceStream
 from tap_bigcommerce.inbox import Inbox
+from tap_bigcommerce.streams.fields import Timestamp
+
+# Where each record was read: the last properties of every inbox stream's schema.
+INBOX_PROPERTIES = (
+    th.Property("inbox_seq", th.IntegerType, description="Arrival order in the inbox (bookmark)."),
+    th.Property(
+        "inbox_id",
+        th.StringType,
+        description="The inbox read; each inbox has its own bookmark (positions restart).",
+    ),
+    th.Property("received_at", Timestamp),
+)
 
 
 class InboxStream(BigCommerceStream):
