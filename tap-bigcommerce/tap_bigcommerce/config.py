@@ -169,7 +169,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=DEFAULT_INBOX_URL,
         description=(
             "SQLAlchemy URL of the webhook inbox that `tap-bigcommerce-webhooks serve` writes and "
-            "the `cart_events` stream reads (SQLite file by default; e.g. "
+            "the `cart_events` and `customer_deletions` streams read (SQLite file by default; e.g. "
             "`postgresql+psycopg://...` when receiver and tap run on different machines)."
         ),
     ),

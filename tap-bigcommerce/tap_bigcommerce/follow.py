@@ -46,7 +46,7 @@ LOGGER = logging.getLogger("tap_bigcommerce.follow")
 SCOPE_STREAMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("store/order/refund/", ("orders", "refunds")),
     ("store/order/", ("orders",)),
-    ("store/customer/", ("customers",)),
+    ("store/customer/", ("customers", "customer_deletions")),
     ("store/subscriber/", ("subscribers",)),
     ("store/product/", ("products",)),
     ("store/sku/", ("products",)),

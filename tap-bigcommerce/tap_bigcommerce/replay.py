@@ -9,8 +9,8 @@ by id, and writes them as a normal tap run does, to be piped through the mapper 
 
 Each stream with letters is read again from the earliest modification date among its letters
 (the whole stream when none is readable), and only the lettered ids are emitted. No STATE is
-written: a replay never moves a bookmark. Letters of `cart_events` cannot be re-extracted (a
-cart's events are webhook deliveries, not a list to read again) and are reported.
+written: a replay never moves a bookmark. Letters of `cart_events` and `customer_deletions`
+cannot be re-extracted (they are webhook deliveries, not a list to read again) and are reported.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tap_bigcommerce.contract.dead_letters import TAP_CONTRACT_RULE, read_dead_l
 from tap_bigcommerce.values import ValueFormatError, to_utc_datetime
 
 LOGGER = logging.getLogger("tap_bigcommerce.replay")
-NOT_REPLAYABLE = {"cart_events"}
+NOT_REPLAYABLE = {"cart_events", "customer_deletions"}
 
 
 class ReplayPlan:

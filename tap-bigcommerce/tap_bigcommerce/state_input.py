@@ -51,7 +51,7 @@ def check_state(state: Any, source: str = "state") -> dict[str, Any]:
 def _check_position(entry: dict[str, Any], where: str) -> None:
     value = entry.get("replication_key_value")
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return  # no position yet, or an inbox position (cart_events)
+        return  # no position yet, or an inbox position (cart_events, customer_deletions)
     if isinstance(value, str):
         try:
             datetime.fromisoformat(value)

@@ -8,6 +8,8 @@
 - carts: a cart's content once, and nothing after that cart's purchase was tracked (a purchase
   empties Iterable's cart; sending the old cart would bring it back);
 - catalog items: only when their value changed;
+- user forgets: a user once (Iterable blocks a forgotten user's data, and caps forgets per day);
+  the ledger keeps when each was accepted, for the daily cap;
 - with `historical_cutoff`: events and purchases that happened before it are not sent at all.
 
 `select` returns what to send, each with a `Receipt`; `confirm` writes the receipts of what
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from target_iterable.ledger import DeliveryLedger, fingerprint
@@ -67,7 +70,16 @@ class ChangeFilter:
             return self._users(records)
         if operation in ("events", "purchases", "catalog_items", "carts"):
             return self._by_key(operation, records)
+        if operation == "user_forgets":
+            return self._forgets(records)
         return [(record, None) for record in records]
+
+    def accepted_since(self, operation: str, since: datetime) -> int | None:
+        """Records of `operation` accepted since then, per the ledger (None without one); for
+        operations whose ledger fingerprint is the time of acceptance (`user_forgets`)."""
+        if self._ledger is None:
+            return None
+        return self._ledger.count_since(operation, _ledger_time(since))
 
     def confirm(self, receipts: list[Receipt | None]) -> None:
         """Iterable accepted the records of these receipts."""
@@ -173,6 +185,24 @@ class ChangeFilter:
             closes = str(cart_id) if cart_id else None
         return Receipt(operation, key, print_, closes_cart=closes)
 
+    def _forgets(
+        self, records: list[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any], Receipt | None]]:
+        """Users not forgotten yet; each receipt holds the time, which the daily cap counts."""
+        assert self._ledger is not None
+        known = self._ledger.delivered("user_forgets", (user_key(r) for r in records))
+        now = _ledger_time(datetime.now(UTC))
+        selected: list[tuple[dict[str, Any], Receipt | None]] = []
+        in_batch: set[str] = set()
+        for record in records:
+            key = user_key(record)
+            if key not in known and key not in in_batch:
+                in_batch.add(key)
+                selected.append((record, Receipt("user_forgets", key, now)))
+        if len(selected) < len(records):
+            self._stats.unchanged("user_forgets", len(records) - len(selected))
+        return selected
+
     def _users(self, records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Receipt | None]]:
         assert self._ledger is not None
         known = self._ledger.user_fields(user_key(record) for record in records)
@@ -199,6 +229,11 @@ class ChangeFilter:
         if skipped:
             self._stats.unchanged("users", skipped)
         return selected
+
+
+def _ledger_time(moment: datetime) -> str:
+    """One fixed ISO 8601 UTC form, so ledger times compare as strings."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _latest_cart_contents(

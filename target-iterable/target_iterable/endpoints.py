@@ -73,6 +73,13 @@ DELETE_USER_BY_USER_ID = Endpoint(
     100.0,
     "Iterable: 100 req/s per project",
 )
+USERS_FORGET = Endpoint(
+    "users_forget",
+    "POST",
+    "/api/users/forget",
+    3.0,
+    "Iterable: 3 req/s per project, and at most 1000 per 24 hours (`users_forget_daily_cap`)",
+)
 USERS_UPDATE_EMAIL = Endpoint(
     "users_update_email",
     "POST",
@@ -101,6 +108,7 @@ ALL_ENDPOINTS = (
     UPDATE_CART,
     DELETE_USER_BY_EMAIL,
     DELETE_USER_BY_USER_ID,
+    USERS_FORGET,
     USERS_UPDATE_EMAIL,
     USERS_MERGE,
     USERS_UPDATE,
@@ -109,4 +117,6 @@ ALL_ENDPOINTS = (
 
 MAX_ITEMS_PER_BULK_REQUEST = 1000  # users, events and catalog documents per request
 MAX_BULK_BODY_BYTES = 4_000_000  # users/bulkUpdate: 4 MB body; applied to trackBulk as well
-MAX_CATALOG_ITEM_BYTES = 30 * 1024  # "Max size of each json value is 30kb"
+MAX_CATALOG_ITEM_BYTES = 30 * 1024
+# users/forget: "Daily Cap: 1000 requests per 24 hour period, per project" (Swagger `forget`).
+USERS_FORGET_DAILY_CAP = 1000  # "Max size of each json value is 30kb"

@@ -169,6 +169,20 @@ class DeliveryLedger:
                 entries,
             )
 
+    def count_since(self, operation: str, since: str) -> int:
+        """How many records of `operation` were accepted at or after `since`, for operations
+        whose fingerprint is the ISO 8601 UTC time of acceptance (`user_forgets`)."""
+        with self._lock:
+            count = self._conn.execute(
+                sa.select(sa.func.count()).where(
+                    delivered.c.scope == self.scope,
+                    delivered.c.operation == operation,
+                    delivered.c.fingerprint >= since,
+                )
+            ).scalar_one()
+            self._conn.commit()
+        return int(count)
+
     # -- users -------------------------------------------------------------------------------
 
     def user_fields(self, user_keys: Iterable[str]) -> dict[str, dict[str, str]]:

@@ -15,7 +15,11 @@ from urllib.parse import urlsplit
 from singer_sdk import typing as th
 
 from target_iterable.contract import OPERATIONS
-from target_iterable.endpoints import ALL_ENDPOINTS, MAX_ITEMS_PER_BULK_REQUEST
+from target_iterable.endpoints import (
+    ALL_ENDPOINTS,
+    MAX_ITEMS_PER_BULK_REQUEST,
+    USERS_FORGET_DAILY_CAP,
+)
 from target_iterable.ledger import DEFAULT_DATABASE_URL
 
 UNKNOWN_STREAM_POLICIES = ("fail", "dead_letter")
@@ -185,6 +189,15 @@ CONFIG_JSONSCHEMA: dict[str, Any] = th.PropertiesList(
         "(always within their rate limit).",
     ),
     th.Property(
+        "users_forget_daily_cap",
+        th.IntegerType(minimum=0),
+        default=USERS_FORGET_DAILY_CAP,
+        nullable=False,
+        description="`users/forget` calls allowed per 24 hours (Iterable: 1000 per project, "
+        "Swagger `forget`). Counted over the last 24 hours in the delivery ledger; a forget "
+        "beyond it is dead-lettered (rule `daily_cap`) for `target-iterable replay` later.",
+    ),
+    th.Property(
         "rate_limits",
         _rate_limit_properties(),
         description="Requests per second per Iterable endpoint; unset endpoints use the defaults.",
@@ -298,6 +311,7 @@ class Settings:
     ledger_rebuild: bool = False
     resend_changed_purchases: bool = False
     historical_cutoff: int | None = None  # unix seconds
+    users_forget_daily_cap: int = USERS_FORGET_DAILY_CAP
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
@@ -339,6 +353,9 @@ class Settings:
             ledger_rebuild=bool(config.get("ledger_rebuild", False)),
             resend_changed_purchases=bool(config.get("resend_changed_purchases", False)),
             historical_cutoff=_unix_seconds(config.get("historical_cutoff")),
+            users_forget_daily_cap=int(
+                config.get("users_forget_daily_cap", USERS_FORGET_DAILY_CAP)
+            ),
         )
 
 

@@ -1,4 +1,4 @@
-"""Operations with no bulk form: purchases, carts, user deletions.
+"""Operations with no bulk form: purchases, carts, user deletions and forgets, email changes.
 
 Sent concurrently (`commerce_concurrency` workers), each endpoint paced by its rate limit; the
 records of one user are sent one after the other, in their order (a cart update replaces the
@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from target_iterable.answers import rejected_field
@@ -26,6 +27,7 @@ from target_iterable.endpoints import (
     DELETE_USER_BY_USER_ID,
     TRACK_PURCHASE,
     UPDATE_CART,
+    USERS_FORGET,
     USERS_GET_BY_EMAIL,
     USERS_MERGE,
     USERS_UPDATE,
@@ -68,6 +70,12 @@ class SingleSender:
         """Whose record this is: one user's records are sent one after the other, in order."""
         return str(record.get("userId") or record.get("email"))
 
+    def within_limits(
+        self, selected: list[tuple[dict[str, Any], Receipt | None]], stream: str
+    ) -> list[tuple[dict[str, Any], Receipt | None]]:
+        """What may be sent now; an operation with a quota beyond its rate dead-letters the rest."""
+        return selected
+
     def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
         """Iterable accepted this record."""
         self.runtime.stats.accepted(self.operation)
@@ -76,7 +84,8 @@ class SingleSender:
     def send(self, records: list[dict[str, Any]], stream: str) -> None:
         self._stop.clear()
         by_user: dict[str, list[tuple[dict[str, Any], Receipt | None]]] = defaultdict(list)
-        for record, receipt in self.runtime.changes.select(self.operation, records):
+        selected = self.runtime.changes.select(self.operation, records)
+        for record, receipt in self.within_limits(selected, stream):
             by_user[self.user_key(record)].append((record, receipt))
         workers = min(self.runtime.settings.commerce_concurrency, len(by_user)) or 1
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.operation) as pool:
@@ -182,6 +191,58 @@ class UserDeletionsSender(SingleSender):
     def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
         super().accepted(record, receipt)
         # A user created again later must get every field, not only the changed ones.
+        self.runtime.changes.user_deleted(record)
+
+
+class UserForgetsSender(SingleSender):
+    """GDPR forgets: `POST /api/users/forget` "Deletes the specified user's data from the Iterable
+    project and prevents future data collection about them" (Swagger `forget`); by email in
+    email-based projects, by userId in userID-based ones, either in hybrid ones (the record says
+    which). "Rate limit: 3 requests/second, per project ... Daily Cap: 1000 requests per 24 hour
+    period, per project": the rate is the endpoint's pace, the cap `users_forget_daily_cap`,
+    counted over the last 24 hours from the ledger (and this run's calls, whichever is more). A
+    forget beyond it is dead-lettered (rule `daily_cap`), to be replayed the next day."""
+
+    operation = "user_forgets"
+    DAY = timedelta(hours=24)
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self._calls_this_run = 0
+
+    def request(self, record: dict[str, Any]) -> tuple[Endpoint, str | None, dict[str, str]]:
+        body = {key: record[key] for key in _IDENTIFIERS if key in record}
+        return USERS_FORGET, encoding.dumps(body), {}
+
+    def within_limits(
+        self, selected: list[tuple[dict[str, Any], Receipt | None]], stream: str
+    ) -> list[tuple[dict[str, Any], Receipt | None]]:
+        cap = self.runtime.settings.users_forget_daily_cap
+        in_ledger = self.runtime.changes.accepted_since(
+            self.operation, datetime.now(UTC) - self.DAY
+        )
+        room = max(cap - max(in_ledger or 0, self._calls_this_run), 0)
+        allowed, over = selected[:room], selected[room:]
+        self._calls_this_run += len(allowed)
+        if over:
+            self.runtime.logger.warning(
+                "users/forget: %d forget(s) over the daily cap of %d per 24 hours dead-lettered "
+                "(rule daily_cap); replay them tomorrow with `target-iterable replay`",
+                len(over),
+                cap,
+            )
+            reason = (
+                f"not sent: Iterable allows {cap} users/forget calls per 24 hours per project "
+                "(users_forget_daily_cap) and that many were made; replay this letter later"
+            )
+            self.runtime.dead_letter(
+                [DeadLetter(stream, self.operation, r, reason, None, "daily_cap") for r, _ in over]
+            )
+        return allowed
+
+    def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
+        super().accepted(record, receipt)
+        # A user unforgotten and created again later must get every field.
         self.runtime.changes.user_deleted(record)
 
 

@@ -28,6 +28,7 @@ from target_iterable.single import (
     EmailChangesSender,
     PurchasesSender,
     UserDeletionsSender,
+    UserForgetsSender,
 )
 from target_iterable.validation import Problem, RecordValidator, structure_problem
 
@@ -40,7 +41,8 @@ class Sender(Protocol):
 
 # What must be in Iterable before an operation's batch is sent: events need their users (Iterable
 # refuses events of unknown users), a purchase empties the user's cart so carts go after
-# purchases, and deletions go last (a later update would bring the user back).
+# purchases, and deletions and forgets go last (a later update would bring the user back, and
+# Iterable refuses a forgotten user's data).
 # An email change goes before every other record of its user (they carry the new email).
 SEND_AFTER: dict[str, frozenset[str]] = {
     "email_changes": frozenset(),
@@ -50,6 +52,7 @@ SEND_AFTER: dict[str, frozenset[str]] = {
     "purchases": frozenset({"email_changes", "users"}),
     "carts": frozenset({"email_changes", "users", "purchases"}),
     "user_deletions": frozenset({"email_changes", "users", "events", "purchases", "carts"}),
+    "user_forgets": frozenset({"email_changes", "users", "events", "purchases", "carts"}),
 }
 # Drain stages at the end of a run: each stage's sinks in parallel, stages in order.
 DRAIN_STAGE = {
@@ -257,6 +260,11 @@ class UserDeletionsSink(IterableSink):
     sender_class = UserDeletionsSender
 
 
+class UserForgetsSink(IterableSink):
+    operation = "user_forgets"
+    sender_class = UserForgetsSender
+
+
 SINKS: dict[str, type[IterableSink]] = {
     sink.operation: sink
     for sink in (
@@ -266,6 +274,7 @@ SINKS: dict[str, type[IterableSink]] = {
         CartsSink,
         CatalogItemsSink,
         UserDeletionsSink,
+        UserForgetsSink,
         EmailChangesSink,
     )
 }

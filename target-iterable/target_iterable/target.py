@@ -103,7 +103,7 @@ class TargetIterable(Target):
         msg = (
             f"Stream {stream_name!r} maps to no Iterable operation. Name the stream after an "
             "operation (users, events, purchases, carts, catalog_items, user_deletions, "
-            "email_changes), map it "
+            "user_forgets, email_changes), map it "
             "in the stream_operations setting, or set unknown_streams to dead_letter"
         )
         raise UnknownStreamError(msg)

@@ -72,7 +72,7 @@ _STRUCTURE: dict[str, tuple[tuple[str, type], ...]] = {
 
 def structure_problem(operation: str, record: dict[str, Any]) -> Problem | None:
     """The minimum a record needs to be sent at all (the check kept with validation off)."""
-    if operation == "user_deletions" and not any(
+    if operation in ("user_deletions", "user_forgets") and not any(
         isinstance(record.get(key), str) and record.get(key) for key in ("email", "userId")
     ):
         return Problem(field="email/userId", rule="anyOf", reason="email or userId is required")

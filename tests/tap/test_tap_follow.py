@@ -32,7 +32,7 @@ from .test_tap_cart_events import receiver as receiver  # noqa: PLC0414 (the fix
 from .test_tap_cart_events import register
 from .test_tap_webhooks import SECRET
 
-FOLLOWED = {"orders", "customers", "subscribers", "products", "cart_events"}
+FOLLOWED = {"orders", "customers", "subscribers", "products", "cart_events", "customer_deletions"}
 
 
 def test_scopes_wake_the_streams_that_pick_the_change_up() -> None:

@@ -26,7 +26,8 @@ _BC = _STACK.enter_context(
 _WORKDIR = Path(_STACK.enter_context(tempfile.TemporaryDirectory()))
 _INBOX_URL = f"sqlite:///{_WORKDIR / 'inbox.sqlite'}"
 
-# One cart webhook in the inbox, so `cart_events` has a record (its cart 404s: converted).
+# One cart webhook in the inbox, so `cart_events` has a record (its cart 404s: converted), and
+# one customer deletion, so `customer_deletions` has one.
 _inbox = Inbox(_INBOX_URL)
 _inbox.add(
     {
@@ -35,6 +36,16 @@ _inbox.add(
         "data": {"type": "cart", "id": "0d3c5a7e-0000-4000-8000-000000000001", "orderId": 1},
         "hash": "3f1c2bb1a6f0e3b8d7e5a1c9b2d4f6a8c0e2d4f6",
         "created_at": 1735689600,
+        "producer": f"stores/{_BC.store_hash}",
+    }
+)
+_inbox.add(
+    {
+        "scope": "store/customer/deleted",
+        "store_id": "1001",
+        "data": {"type": "customer", "id": 32},
+        "hash": "352e4afc6dd3fc85ea26bfdf3f91852604d57528",
+        "created_at": 1735689601,
         "producer": f"stores/{_BC.store_hash}",
     }
 )

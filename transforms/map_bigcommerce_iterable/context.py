@@ -38,6 +38,8 @@ class MapperContext:
     guard: FieldTypeGuard = field(default_factory=FieldTypeGuard)
     skipped: Counter[str] = field(default_factory=Counter)
     phone_problems: Counter[str] = field(default_factory=Counter)
+    # Customers deleted in BigCommerce, by what was done (`on_customer_deleted`) or why nothing.
+    deletions: Counter[str] = field(default_factory=Counter)
     # Parts of the current record left out of what was emitted, each to be dead-lettered with it.
     reports: list[NormalisationError] = field(default_factory=list)
 
@@ -47,7 +49,11 @@ class MapperContext:
             self.settings.ownership_overrides, self.settings.nullable_fields
         )
         self.phones = PhoneOwnership(self.store)
-        self._counts_before: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+        self._counts_before: tuple[Counter[str], Counter[str], Counter[str]] = (
+            Counter(),
+            Counter(),
+            Counter(),
+        )
 
     # -- one input record at a time: all of it or nothing -----------------------------------
 
@@ -57,7 +63,11 @@ class MapperContext:
         self.users.begin_record()
         self.phones.begin_record()
         self.guard.begin_record()
-        self._counts_before = (self.skipped.copy(), self.phone_problems.copy())
+        self._counts_before = (
+            self.skipped.copy(),
+            self.phone_problems.copy(),
+            self.deletions.copy(),
+        )
 
     def end_record(self) -> None:
         """The handler succeeded: keep its changes."""
@@ -70,7 +80,7 @@ class MapperContext:
         self.users.undo_record()
         self.phones.undo_record()
         self.guard.undo_record()
-        self.skipped, self.phone_problems = self._counts_before
+        self.skipped, self.phone_problems, self.deletions = self._counts_before
         self.reports.clear()
 
     # -- store facts -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.mapper_base import InlineMapper
 from sqlalchemy.engine import make_url
 
-from map_bigcommerce_iterable import carts, catalog, customers, orders, refunds
+from map_bigcommerce_iterable import carts, catalog, customers, deletions, orders, refunds
 from map_bigcommerce_iterable.context import MapperContext
 from map_bigcommerce_iterable.contract import operation_schema
 from map_bigcommerce_iterable.contract.dead_letters import (
@@ -63,11 +63,13 @@ HANDLERS: dict[str, Handler] = {
     "orders": orders.handle_orders,
     "refunds": refunds.handle_refunds,
     "cart_events": carts.handle_cart_events,
+    "customer_deletions": deletions.handle_customer_deletions,
 }
 
 # Held until the checkpoint's users are out: Iterable refuses events of users it does not know
-# (events/trackBulk answers notFoundEmails), and purchases and carts name their user too.
-AFTER_USERS = frozenset({"events", "purchases", "carts"})
+# (events/trackBulk answers notFoundEmails), and purchases and carts name their user too; a
+# deletion or forget must follow the person's buffered update, or that update re-creates them.
+AFTER_USERS = frozenset({"events", "purchases", "carts", "user_deletions", "user_forgets"})
 
 OUTPUT_KEYS: dict[str, list[str]] = {
     "users": [],
@@ -76,6 +78,8 @@ OUTPUT_KEYS: dict[str, list[str]] = {
     "carts": [],
     "catalog_items": ["itemId"],
     "email_changes": [],
+    "user_deletions": [],
+    "user_forgets": [],
 }
 
 
@@ -235,10 +239,12 @@ class BigCommerceToIterableMapper(InlineMapper):
         self._store.close()
         self.logger.info(
             "Emitted %s; skipped %s; dropped %d field(s) of an unstable type; "
-            "phone numbers not written to phoneNumber %s; dead-lettered %d record(s)%s",
+            "customers deleted in BigCommerce %s; phone numbers not written to phoneNumber %s; "
+            "dead-lettered %d record(s)%s",
             dict(self.emitted) or "nothing",
             dict(self._ctx.skipped) or "nothing",
             self._ctx.guard.dropped,
+            dict(self._ctx.deletions) or "none",
             dict(self._ctx.phone_problems) or "none",
             self.dead_letters.count,
             f" to {self.dead_letters.path}" if self.dead_letters.count else "",

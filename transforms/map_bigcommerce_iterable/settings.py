@@ -46,6 +46,19 @@ CONFIG_JSONSCHEMA = th.PropertiesList(
         ),
     ),
     th.Property(
+        "on_customer_deleted",
+        th.StringType,
+        default="flag",
+        allowed_values=["keep", "flag", "delete", "forget"],
+        description=(
+            "What a customer deleted in BigCommerce (the `customer_deletions` stream) becomes in "
+            "Iterable: `flag` sets `bcDeleted` to the time of the deletion, so marketers can "
+            "exclude them; `delete` deletes the user (Iterable accepts later data about them); "
+            "`forget` forgets them (GDPR: data deleted, later data blocked, at most 1000 per day "
+            "per project); `keep` changes nothing. Each is logged per person and counted."
+        ),
+    ),
+    th.Property(
         "user_id_template",
         th.StringType,
         default="bc-{store_hash}-{customer_id}",
@@ -268,6 +281,7 @@ class MapperSettings:
     user_buffer_size: int
     state_interval_seconds: float
     flush_seconds: float = 1.0
+    on_customer_deleted: str = "flag"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MapperSettings:
@@ -336,6 +350,7 @@ class MapperSettings:
             user_buffer_size=config["user_buffer_size"],
             state_interval_seconds=float(config["state_interval_seconds"]),
             flush_seconds=float(config.get("flush_seconds", 1.0)),
+            on_customer_deleted=config.get("on_customer_deleted", "flag"),
         )
 
 

@@ -155,6 +155,20 @@ class BigCommerceEmulator:
         self.webhooks.publish(activity.events)
         return activity
 
+    def delete_customers(self, customer_ids: list[int]) -> list[int]:
+        """Delete customers for good, as `DELETE /v3/customers?id:in=` does; returns those deleted.
+
+        BigCommerce keeps no tombstone (customers.v3.yml `deleteCustomers`: a 204, nothing to
+        read back); the only signal is the `store/customer/deleted` webhook, data
+        `{type: "customer", id}` (webhooks.v3.yml, `store/customer/deleted` example callback).
+        Their orders stay, still naming the customer id.
+        """
+        deleted = [i for i in customer_ids if self.store.customers.delete(i)]
+        self.webhooks.publish(
+            StoreEvent("store/customer/deleted", {"type": "customer", "id": i}) for i in deleted
+        )
+        return deleted
+
     def publish(self, events: list[StoreEvent]) -> int:
         """Send arbitrary events to the registered hooks."""
         return self.webhooks.publish(events)

@@ -59,6 +59,15 @@ def customer_routes(emulator: BigCommerceEmulator) -> list[Route]:
             )
         return ExactJSONResponse(body)
 
+    async def delete_customers(request: Request) -> Response:
+        # customers.v3.yml `deleteCustomers`: `id:in` required; "If not provided, a 204 is
+        # returned, with no changes to the data"; 204 with no body.
+        if "id:in" in request.query_params:
+            emulator.delete_customers(
+                sorted(parse_int_list("id:in", request.query_params["id:in"]))
+            )
+        return Response(status_code=204)
+
     async def list_attributes(request: Request) -> Response:
         attributes = list(store.catalog.attributes)
         query = request.query_params
@@ -107,7 +116,8 @@ def customer_routes(emulator: BigCommerceEmulator) -> list[Route]:
         return v3_page(request, ids, render)
 
     return [
-        Route("/v3/customers", list_customers),
+        Route("/v3/customers", list_customers, methods=["GET"]),
+        Route("/v3/customers", delete_customers, methods=["DELETE"]),
         Route("/v3/customers/attributes", list_attributes),
         Route("/v3/customers/subscribers", list_subscribers),
     ]

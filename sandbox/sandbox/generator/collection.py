@@ -11,7 +11,7 @@ import bisect
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -46,6 +46,7 @@ class DerivedCollection(Generic[T]):
         # A faster `modified_of` in Unix seconds, for indexing large collections.
         self._modified_epoch_of = modified_epoch_of or (lambda n: epoch(modified_of(n)))
         self._stored: dict[int, T] = {}
+        self._deleted: set[int] = set()
         self._cache: OrderedDict[int, T] = OrderedDict()
         self._lock = threading.RLock()
         self._index: array[int] | None = None
@@ -58,7 +59,7 @@ class DerivedCollection(Generic[T]):
         return self._next_id - 1
 
     def get(self, record_id: int) -> T | None:
-        if record_id < 1 or record_id >= self._next_id:
+        if record_id < 1 or record_id >= self._next_id or record_id in self._deleted:
             return None
         with self._lock:
             if record_id in self._stored:
@@ -108,11 +109,28 @@ class DerivedCollection(Generic[T]):
             self.version += 1
             bisect.insort(index, _key(self._modified_attr(record), record_id))
 
+    def delete(self, record_id: int) -> bool:
+        """Remove a record for good (its id is never reused); False when there was none."""
+        with self._lock:
+            if self.get(record_id) is None:
+                return False
+            index = self._sorted_index()
+            old = _key(self.modified(record_id), record_id)
+            position = bisect.bisect_left(index, old)
+            if position < len(index) and index[position] == old:
+                del index[position]
+            self._deleted.add(record_id)
+            self._stored.pop(record_id, None)
+            self._cache.pop(record_id, None)
+            self.version += 1
+            return True
+
     def next_id(self) -> int:
         return self._next_id
 
-    def ids(self) -> range:
-        return range(1, self._next_id)
+    def ids(self) -> Sequence[int]:
+        every = range(1, self._next_id)
+        return [i for i in every if i not in self._deleted] if self._deleted else every
 
     def ids_by_modified(
         self, minimum: datetime | None = None, maximum: datetime | None = None

@@ -174,7 +174,9 @@ def _change_customers(
     ids = _choose(rng, store.customers.count, how_many)
     moments = _moments(store.customers.newest_modified(), at, len(ids))
     for customer_id, moment in zip(ids, moments, strict=True):
-        customer = store.customers.require(customer_id)
+        customer = store.customers.get(customer_id)
+        if customer is None:
+            continue  # deleted
         changed = replace(
             customer,
             last_name=f"{customer.last_name}-Nouveau",

@@ -25,6 +25,7 @@ OPERATIONS = (
     "carts",
     "catalog_items",
     "user_deletions",
+    "user_forgets",
     "email_changes",
 )
 

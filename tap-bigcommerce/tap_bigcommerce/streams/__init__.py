@@ -1,10 +1,11 @@
-"""The tap's streams, in the agreed emission order (reference data first, carts last)."""
+"""The tap's streams, in the agreed emission order (reference data first, inbox streams last)."""
 
 from __future__ import annotations
 
 from tap_bigcommerce.client import BigCommerceStream
 from tap_bigcommerce.streams.carts import CartEventsStream
 from tap_bigcommerce.streams.catalog import BrandsStream, CategoriesStream, ProductsStream
+from tap_bigcommerce.streams.customer_deletions import CustomerDeletionsStream
 from tap_bigcommerce.streams.customers import (
     CustomerGroupsStream,
     CustomersStream,
@@ -27,4 +28,5 @@ STREAM_TYPES: list[type[BigCommerceStream]] = [
     OrdersStream,
     RefundsStream,
     CartEventsStream,
+    CustomerDeletionsStream,
 ]

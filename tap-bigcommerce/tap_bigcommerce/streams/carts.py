@@ -21,10 +21,10 @@ from singer_sdk.helpers.types import Context
 
 from tap_bigcommerce.api import NotFoundError
 from tap_bigcommerce.cart_idle import IdleCarts
-from tap_bigcommerce.client import BigCommerceStream
-from tap_bigcommerce.inbox import Inbox, InboxEvent
+from tap_bigcommerce.inbox import InboxEvent
 from tap_bigcommerce.pagination import object_body
 from tap_bigcommerce.streams.fields import STORE_HASH, Money, Timestamp
+from tap_bigcommerce.streams.inbox_stream import INBOX_PROPERTIES, InboxStream
 from tap_bigcommerce.values import to_utc_datetime, to_utc_iso
 
 # Carts hydrated in this run, most recent last: several events for one cart cost one request.
@@ -106,12 +106,11 @@ def is_cart_scope(scope: str) -> bool:
     )
 
 
-class CartEventsStream(BigCommerceStream):
+class CartEventsStream(InboxStream):
     name = "cart_events"
     path = "/carts"
     primary_keys: ClassVar[tuple[str, ...]] = ("event_id",)
-    replication_key: ClassVar[str] = "inbox_seq"
-    is_sorted = True
+    inbox_records_name = "cart events"
     schema = th.PropertiesList(
         th.Property(
             "event_id",
@@ -126,45 +125,15 @@ class CartEventsStream(BigCommerceStream):
         th.Property("cart_id", th.StringType),
         th.Property("data", th.ObjectType(additional_properties=True)),
         th.Property("cart", CART, description="From `GET /v3/carts/{id}`; null when it 404s."),
-        th.Property(
-            "inbox_seq", th.IntegerType, description="Arrival order in the inbox (bookmark)."
-        ),
-        th.Property(
-            "inbox_id",
-            th.StringType,
-            description="The inbox read; each inbox has its own bookmark (positions restart).",
-        ),
-        th.Property("received_at", Timestamp),
+        *INBOX_PROPERTIES,
     ).to_dict()
-
-    @cached_property
-    def inbox(self) -> Inbox:
-        inbox = Inbox(self.config["inbox_url"], create=False)
-        if not inbox.exists:
-            self.logger.info(
-                "No webhook inbox at inbox_url yet (run `tap-bigcommerce-webhooks serve`): "
-                "no cart events"
-            )
-        return inbox
 
     @cached_property
     def _hydrated(self) -> OrderedDict[str, dict[str, Any] | None]:
         return OrderedDict()
 
-    @property
-    def partitions(self) -> list[dict[str, Any]] | None:
-        self.inbox.refresh()  # a following tap may have started before the receiver
-        inbox_id = self.inbox.inbox_id
-        return None if inbox_id is None else [{"inbox_id": inbox_id}]
-
-    def compare_start_date(self, value: str, start_date_value: str) -> str:
-        # The bookmark is an inbox position, not a date: `start_date` does not apply to it.
-        return value
-
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        start = self.get_starting_replication_key_value(context)
-        # Without a bookmark the SDK offers `start_date` here; the inbox is read from its start.
-        after = start if isinstance(start, int) else 0
+        after = self.inbox_position(context)
         # Carts are cached for one pass only: a following tap reads them again on its next pass.
         self._hydrated.clear()
         idle = self.idle_carts

@@ -222,3 +222,34 @@ def test_duplicate_deliveries_share_body_and_hash(receiver: Receiver) -> None:
         assert store.emulator.webhooks.wait_idle(5)
         assert first == second
         assert len(receiver.received) == 2
+
+
+def test_deleting_customers_sends_customer_deleted(
+    store: RunningBigCommerce, receiver: Receiver, bigcommerce_specs: Path
+) -> None:
+    """`DELETE /v3/customers?id:in=` (customers.v3.yml `deleteCustomers`): 204, the customers are
+    gone, and each sends `store/customer/deleted` with data `{type: "customer", id}`
+    (webhooks.v3.yml); a read-only token may not delete."""
+    _register(store, "store/customer/*", receiver.url)
+    url = f"{store.v3_url}/customers"
+    refused = requests.delete(url, params={"id:in": "2"}, headers=store.headers, timeout=5)
+    assert refused.status_code == 403
+    store.emulator.token_scopes = frozenset({"store_v2_customers"})
+    answer = requests.delete(url, params={"id:in": "2,3"}, headers=store.headers, timeout=5)
+    assert answer.status_code == 204
+    assert answer.content == b""
+    bodies = receiver.wait_for(2)
+    assert sorted(b["data"]["id"] for b in bodies) == [2, 3]
+    spec = load_spec(bigcommerce_specs / "webhooks.v3.yml")
+    for body in bodies:
+        assert body["scope"] == "store/customer/deleted"
+        assert body["data"]["type"] == "customer"
+        jsonschema.Draft4Validator(component_schema(spec, "store_customer_deleted")).validate(body)
+    listed = requests.get(url, params={"id:in": "1,2,3"}, headers=store.headers, timeout=5).json()
+    assert [c["id"] for c in listed["data"]] == [1]
+    assert listed["meta"]["pagination"]["total"] == 1
+    # Deleting again changes nothing and sends nothing.
+    assert store.emulator.delete_customers([2]) == []
+    everyone = requests.get(url, params={"limit": 250}, headers=store.headers, timeout=5).json()
+    assert {2, 3}.isdisjoint(c["id"] for c in everyone["data"])
+    assert everyone["meta"]["pagination"]["total"] == store.emulator.store.customers.count - 2
