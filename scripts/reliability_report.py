@@ -173,8 +173,11 @@ def fuzz_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         "Arbitrary input gives a result or the component's own clear error, never an "
         "unexpected exception. The spec-driven rows (`tests/reliability/test_spec_fuzz.py`) "
         "serve pages generated from BigCommerce's OpenAPI files to the real tap; an example is "
-        "one page of several records, and the records column counts the records of the "
-        "stream's own endpoint that those pages held.",
+        "one page of several records (`store_settings`: one store; `cart_events`: several "
+        "webhook deliveries, each its own cart), and the records column counts the records of "
+        "the stream's own endpoint that those pages held. The spec-driven rows come from the "
+        "long variant (`make reliability-fuzz`, new draws each run); `make test` runs the same "
+        "properties on at least 300 records per stream and property, the same draws each run.",
         "",
         "| target | examples | records | outcome |",
         "|---|---|---|---|",

@@ -37,6 +37,21 @@ SCALAR_KEYWORDS = {
     "minLength", "maxLength", "pattern", "format",
 }  # fmt: skip
 EXTRA_NAMES = st.text(min_size=1, max_size=12)
+# What an undocumented key (or a schema that allows anything, `{}`) holds: every JSON type, as
+# hypothesis-jsonschema's own `JSON_STRATEGY` draws them, but at most a few leaves deep. The tap
+# reads no undocumented key, so how deep such a value nests tests nothing; left to
+# `from_schema({})` (up to 100 leaves), it was most of a raw customer's or order's choices
+# (~1,400 for one record), and pages of them overran hypothesis' 8,192 choices per example, an
+# overrun being the most expensive draw there is, and a wasted one.
+ANY_JSON: st.SearchStrategy[Any] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False).map(lambda x: x or 0.0)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=4,
+)
 LARGE_REPR = 2_000  # characters of a subschema; see `small_repr`
 MAX_EXTRA_KEYS = 3
 # Items of an array without `maxItems` (any length is valid): a product's variants, their
@@ -109,6 +124,8 @@ class _Builder:
         return self.leaf(node)
 
     def leaf(self, node: Any) -> st.SearchStrategy[Any]:
+        if node == {} or node is True:
+            return ANY_JSON
         strategy = from_schema(node, custom_formats=self.formats)
         large = len(json.dumps(node, default=str)) > LARGE_REPR
         return small_repr(strategy) if large else strategy

@@ -20,10 +20,15 @@ class Sizes:
     kill_seeds: tuple[int, ...]
     kills_per_seed: int
     fuzz_examples: int
-    # The spec-driven fuzzing (test_spec_fuzz.py): hypothesis examples per stream and property,
-    # each a page of up to `spec_page_records` records per list endpoint, read by one tap run.
-    spec_examples: int
+    # The spec-driven fuzzing (test_spec_fuzz.py): records of each stream's own endpoint that
+    # each per-stream property reads at least (its examples: enough pages of up to
+    # `spec_page_records` records, fewer for heavy records, to hold that many; see
+    # `spec_pages.page_size` and `least_records`),
+    # and the examples of the whole-store property (every endpoint's page, through the mapper
+    # and the target).
+    spec_records: int
     spec_page_records: int
+    spec_store_examples: int
 
 
 SIZES = (
@@ -33,8 +38,9 @@ SIZES = (
         kill_seeds=tuple(range(1, 11)),
         kills_per_seed=2,
         fuzz_examples=3000,
-        spec_examples=100,
-        spec_page_records=10,
+        spec_records=1000,
+        spec_page_records=20,
+        spec_store_examples=20,
     )
     if LONG
     else Sizes(
@@ -43,7 +49,8 @@ SIZES = (
         kill_seeds=(1, 2, 3),
         kills_per_seed=1,
         fuzz_examples=60,
-        spec_examples=8,
-        spec_page_records=10,
+        spec_records=300,
+        spec_page_records=20,
+        spec_store_examples=4,
     )
 )
