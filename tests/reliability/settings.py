@@ -2,14 +2,21 @@
 
 `make reliability` runs the long variant and regenerates docs/RELIABILITY.md from the outcomes
 the tests record (`RELIABILITY_RESULTS` names the JSON file they append to).
+
+`SPEC_FUZZ_SMOKE=1` shrinks the spec-driven fuzzing to a few examples per property: for
+tests/specs/test_specs_in_a_clone.py, which runs every spec-reading test again in a clone to show
+that the clone has the spec files they read (the fuzzing itself runs in the suite; twice at full
+size, it made that test the last of CI by ~4 minutes).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
 LONG = os.environ.get("RELIABILITY_LONG", "") == "1"
+SPEC_FUZZ_SMOKE = os.environ.get("SPEC_FUZZ_SMOKE", "") == "1"
 RESULTS_ENV = "RELIABILITY_RESULTS"
 
 
@@ -54,3 +61,5 @@ SIZES = (
         spec_store_examples=4,
     )
 )
+if SPEC_FUZZ_SMOKE:
+    SIZES = dataclasses.replace(SIZES, spec_records=20, spec_store_examples=1)
