@@ -140,15 +140,23 @@ def event_id_of(payload: Mapping[str, Any]) -> str:
     return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
 
 
+# `created_at` is stored in a signed 64-bit column (SQLite INTEGER, PostgreSQL BIGINT): a larger
+# number is no time at all, and SQLite's driver raised OverflowError on it (a 500; found by
+# tests/reliability/test_fuzz.py).
+_LARGEST_STORED_INT = 2**63 - 1
+
+
 def unix_seconds(value: Any) -> int | None:
-    """`created_at` as an int: BigCommerce sends Unix seconds (tolerated as a digit string)."""
+    """`created_at` as an int: BigCommerce sends Unix seconds (tolerated as a digit string);
+    None if it is none, or too large to be stored."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
+    seconds = value if isinstance(value, int) else None
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+        seconds = int(value)
+    if seconds is None or abs(seconds) > _LARGEST_STORED_INT:
+        return None
+    return seconds
 
 
 def store_hash_of(payload: Mapping[str, Any]) -> str | None:

@@ -136,8 +136,18 @@ def test_duplicates_are_stored_once_but_distinct_events_are_kept(inbox: Inbox) -
         (json.dumps({"scope": "store/cart/updated", "data": {}}).encode(), "application/json", 422),
         (json.dumps([1, 2]).encode(), "application/json", 422),
         (json.dumps(delivery()).encode(), "text/plain", 415),
+        # Found by tests/reliability/test_fuzz.py: a created_at beyond 64 bits was a 500.
+        (json.dumps({**delivery(), "created_at": 2**64}).encode(), "application/json", 422),
     ],
-    ids=["oversize", "truncated-json", "not-utf8", "no-hash", "not-an-object", "not-json-type"],
+    ids=[
+        "oversize",
+        "truncated-json",
+        "not-utf8",
+        "no-hash",
+        "not-an-object",
+        "not-json-type",
+        "created-at-beyond-64-bits",
+    ],
 )
 def test_bad_bodies_are_rejected_with_clear_statuses(
     inbox: Inbox, body: bytes, content_type: str, status: int
@@ -151,6 +161,8 @@ def test_bad_bodies_are_rejected_with_clear_statuses(
         )
     assert response.status_code == status
     assert response.json()["detail"]
+    if status == 422 and b"created_at" in body:
+        assert "created_at" in response.json()["detail"]
     assert inbox.count() == 0
 
 
