@@ -186,7 +186,7 @@ class UserDeletionsSender(SingleSender):
 
     def accepts(self, answer: Answer) -> bool:
         # Deleting a user that does not exist (any more) is done: a resumed run repeats deletions.
-        return answer.ok or (answer.status == 400 and "does not exist" in answer.message)
+        return answer.ok or _no_such_user(answer)
 
     def accepted(self, record: dict[str, Any], receipt: Receipt | None) -> None:
         super().accepted(record, receipt)
@@ -371,4 +371,6 @@ def _email_taken(answer: Answer) -> bool:
 
 
 def _no_such_user(answer: Answer) -> bool:
+    """Iterable's answer about a user it does not have: 400 "User does not exist" (observed for
+    users/updateEmail and DELETE byUserId, ../shared/notes/iterable-api.md)."""
     return answer.status == 400 and "does not exist" in answer.message
