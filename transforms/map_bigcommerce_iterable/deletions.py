@@ -26,7 +26,11 @@ import logging
 from typing import Any
 
 from map_bigcommerce_iterable.context import MapperContext, require_id, require_store_hash
-from map_bigcommerce_iterable.normalise import NormalisationError, iterable_date, parse_timestamp
+from map_bigcommerce_iterable.normalise import (
+    ITERABLE_DATE_FORMAT,
+    NormalisationError,
+    parse_timestamp,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ def handle_customer_deletions(ctx: MapperContext, record: dict[str, Any]) -> Non
     )
     ctx.deletions[action] += 1
     if action == "flag":
-        when = iterable_date(deleted_at.isoformat(), f"{STREAM}.deleted_at")
+        when = deleted_at.strftime(ITERABLE_DATE_FORMAT)  # parsed above: not parsed again
         ctx.update_user(identity, {"bcDeleted": when}, deleted_at)
     elif action in OPERATIONS:
         ctx.emit(OPERATIONS[action], dict(identity.key))
